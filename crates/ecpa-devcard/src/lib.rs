@@ -1,0 +1,1 @@
+//! Demo PKI and SoftHSM2 card provisioning.

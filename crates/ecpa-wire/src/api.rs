@@ -1,0 +1,293 @@
+//! The portal's REST API (SPEC §7): request and answer bodies, and error codes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgencyCode, Nonce};
+
+/// Which card a certificate belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardKind {
+    /// 自然人憑證 (MOICA).
+    Citizen,
+    /// 機關憑證 (GCA).
+    Organization,
+}
+
+impl CardKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardKind::Citizen => "citizen",
+            CardKind::Organization => "organization",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "citizen" => Some(CardKind::Citizen),
+            "organization" => Some(CardKind::Organization),
+            _ => None,
+        }
+    }
+
+    /// 『自然人憑證』 or 『機關憑證』.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            CardKind::Citizen => "自然人憑證",
+            CardKind::Organization => "機關憑證",
+        }
+    }
+}
+
+/// What a challenge will be used for; it is part of the signed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChallengePurpose {
+    Login,
+    Register,
+}
+
+impl ChallengePurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChallengePurpose::Login => "login",
+            ChallengePurpose::Register => "register",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "login" => Some(ChallengePurpose::Login),
+            "register" => Some(ChallengePurpose::Register),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/session/password`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordLogin {
+    pub account: String,
+    pub password: String,
+}
+
+impl core::fmt::Debug for PasswordLogin {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PasswordLogin")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the current session was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    Password,
+    Certificate,
+}
+
+/// Who is logged in (`GET /api/me` and every login answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Principal {
+    /// A person, logged in with a password or a citizen card.
+    Employee {
+        name: String,
+        /// `A12345****`: enough to recognise, not to expose.
+        national_id_masked: String,
+        agency_code: String,
+        agency_name: Option<String>,
+        is_personnel_officer: bool,
+        login_method: LoginMethod,
+    },
+    /// An organization card: the agency's personnel-only area (人事專用應用管理系統).
+    Organization {
+        agency_code: String,
+        agency_name: Option<String>,
+        /// The personnel officer who registered the card.
+        officer_name: String,
+    },
+}
+
+/// `POST /api/challenges`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeRequest {
+    pub purpose: ChallengePurpose,
+}
+
+/// A challenge to be signed by the card; `tbs` is exactly what the card signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub nonce: Nonce,
+    pub tbs: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
+/// `POST /api/certificates/status`: `certificate` is base64 DER.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateStatusRequest {
+    pub certificate: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateStatus {
+    pub registered: bool,
+    pub kind: CardKind,
+}
+
+/// `POST /api/session/certificate`: base64 certificate and signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateLogin {
+    pub nonce: Nonce,
+    pub certificate: String,
+    pub signature: String,
+}
+
+/// `POST /api/registrations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationRequest {
+    pub nonce: Nonce,
+    pub certificate: String,
+    pub signature: String,
+    /// The card type the page asked for.
+    pub kind: CardKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_code: Option<AgencyCode>,
+}
+
+/// A registered certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub id: i64,
+    pub kind: CardKind,
+    /// Lower-case hex, no leading zero byte.
+    pub serial: String,
+    /// `C=TW, CN=王大明, serialNumber=…` in stored order.
+    pub subject: String,
+    pub issuer: String,
+    /// SHA-256 of the DER, lower-case hex.
+    pub fingerprint: String,
+    /// RFC 3339, UTC.
+    pub not_before: String,
+    pub not_after: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_code: Option<String>,
+    pub registered_at: String,
+}
+
+/// `GET /api/agencies/{code}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub code: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oid: Option<String>,
+}
+
+/// Every error answer: `{"error": "STABLE_CODE", "message": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+}
+
+macro_rules! error_codes {
+    ($( $variant:ident = $status:literal, $zh:literal; )*) => {
+        /// The portal's stable error codes, with their HTTP status and zh-TW message.
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode { $( $variant, )* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$( ErrorCode::$variant, )*];
+
+            /// `SCREAMING_SNAKE` name sent as `error`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => error_code_name(stringify!($variant)), )* }
+            }
+
+            pub fn http_status(self) -> u16 {
+                match self { $( ErrorCode::$variant => $status, )* }
+            }
+
+            /// The message a clerk reads: what happened and what to do next.
+            pub fn message_zh(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $zh, )* }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
+        }
+    };
+}
+
+/// The variant names are already in `SCREAMING_SNAKE` form.
+const fn error_code_name(variant: &'static str) -> &'static str {
+    variant
+}
+
+error_codes! {
+    MALFORMED_REQUEST = 400, "送出的資料格式不正確，請重新整理頁面後再試一次。";
+    PAYLOAD_TOO_LARGE = 413, "送出的資料過大，請重新操作。";
+    INVALID_CREDENTIALS = 401, "帳號或密碼錯誤，請重新輸入。";
+    TOO_MANY_ATTEMPTS = 429, "密碼錯誤次數過多，請 15 分鐘後再試。";
+    UNAUTHENTICATED = 401, "您尚未登入或登入已逾時，請重新登入。";
+    FORBIDDEN_ORIGIN = 403, "此要求並非來自 ECPA 網站，已拒絕處理。";
+    NOT_CURRENT_EMPLOYEE = 403, "人事資料庫中查無您的現職資料，無法上傳憑證。請洽服務機關人事單位確認資料。";
+    NOT_PERSONNEL_OFFICER = 403, "機關憑證限人事人員上傳；依人事資料您目前不是人事人員。請洽服務機關人事單位確認資料。";
+    NOT_YET_EFFECTIVE = 403, "您的人事資料今日才入檔，明天起生效，請於明天再上傳憑證。";
+    CERT_EXPIRED = 422, "此憑證已過期，請向憑證管理中心申請新卡後再上傳。";
+    CERT_NOT_YET_VALID = 422, "此憑證尚未生效，請於憑證啓始日之後再上傳。";
+    CERT_REVOKED = 422, "此憑證已被廢止，請向憑證管理中心申請新卡。";
+    UNTRUSTED_ISSUER = 422, "此憑證不是由 ECPA 信任的憑證管理中心所簽發，請改用內政部自然人憑證或政府機關憑證。";
+    CERT_KEY_USAGE = 422, "此憑證不是簽章用憑證，請使用卡片上的簽章憑證。";
+    UNSUPPORTED_CERT = 422, "無法辨識此憑證的類型，請改用自然人憑證或機關憑證。";
+    BAD_SIGNATURE = 422, "憑證簽章驗證失敗，請確認插入的是同一張卡片後重新操作。";
+    CHALLENGE_EXPIRED = 410, "驗證碼已逾時（5 分鐘），請重新操作一次。";
+    CHALLENGE_UNKNOWN = 400, "驗證碼無效或已使用過，請重新操作一次。";
+    CERT_ALREADY_REGISTERED = 409, "此憑證已由其他人註冊，無法重複上傳。若有疑問請洽服務機關人事單位。";
+    CERT_NOT_REGISTERED = 404, "找不到對應的憑證資訊，請依下列步驟完成憑證上傳作業。";
+    WRONG_CERT_TYPE = 422, "卡片種類與此功能不符，請插入正確的卡片。";
+    ID_MISMATCH = 403, "憑證上的身分資料與您的帳號不符，請插入您本人的自然人憑證。";
+    AGENCY_UNKNOWN = 404, "查無此機關代碼，請確認後重新輸入。";
+    AGENCY_NOT_YOURS = 403, "此機關代碼不是您服務的機關，請輸入您服務機關的代碼。";
+    NOT_FOUND = 404, "找不到您要的資料。";
+    INTERNAL = 500, "系統暫時無法處理，請稍後再試。";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        assert_eq!(
+            ErrorCode::CERT_ALREADY_REGISTERED.as_str(),
+            "CERT_ALREADY_REGISTERED"
+        );
+        assert_eq!(ErrorCode::CERT_ALREADY_REGISTERED.http_status(), 409);
+        let mut names: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
+            assert!(!code.message_zh().is_empty());
+        }
+    }
+
+    #[test]
+    fn principal_shape() {
+        let p = Principal::Organization {
+            agency_code: "3230000".into(),
+            agency_name: Some("行政院人事行政總處".into()),
+            officer_name: "王大明".into(),
+        };
+        let json = serde_json::to_value(&p).unwrap_or_default();
+        assert_eq!(json["type"], "organization");
+        assert_eq!(json["agency_code"], "3230000");
+    }
+}
