@@ -88,6 +88,9 @@ impl AgentFailure {
 /// `GET /pkcs11info[?withcert=true]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pkcs11Info {
+    /// `pkcs11info` when the answer comes through the popup bridge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub func: Option<String>,
     #[serde(deserialize_with = "code")]
     pub ret_code: u32,
     #[serde(rename = "serverVersion", default)]
@@ -230,6 +233,26 @@ pub struct SignResult {
     pub certb64: String,
     #[serde(rename = "cardSN", default)]
     pub card_sn: String,
+}
+
+/// What the opener posts to the popup bridge to read the cards (no PIN):
+/// `{"func":"pkcs11info","withcert":"true"}`. The bridge answers with [`Pkcs11Info`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pkcs11InfoRequest {
+    pub func: String,
+    #[serde(default)]
+    pub withcert: String,
+}
+
+impl Pkcs11InfoRequest {
+    pub const FUNC: &'static str = "pkcs11info";
+
+    pub fn with_certs() -> Self {
+        Self {
+            func: Self::FUNC.into(),
+            withcert: "true".into(),
+        }
+    }
 }
 
 /// The bridge page's first message to its opener.

@@ -186,6 +186,15 @@ pub struct Agency {
     pub oid: Option<String>,
 }
 
+/// `GET /api/config`: what the SPA needs before anything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    /// The card agent's origin, e.g. `http://127.0.0.1:61161`.
+    pub agent_origin: String,
+    /// The portal's public origin (written into every challenge).
+    pub public_origin: String,
+}
+
 /// Every error answer: `{"error": "STABLE_CODE", "message": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
