@@ -36,16 +36,16 @@ version_of() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | h
 
 if ! version_of trunk | grep -q " ${TRUNK_VERSION}\$"; then
   log "compiling trunk ${TRUNK_VERSION} (about 12 minutes, once)"
-  cargo install --locked trunk --version "${TRUNK_VERSION}"
+  cargo install -q --locked trunk --version "${TRUNK_VERSION}"
 fi
 if ! version_of wasm-pack | grep -q " ${WASM_PACK_VERSION}\$"; then
   log "compiling wasm-pack ${WASM_PACK_VERSION} (once)"
-  cargo install --locked wasm-pack --version "${WASM_PACK_VERSION}"
+  cargo install -q --locked wasm-pack --version "${WASM_PACK_VERSION}"
 fi
 if ! version_of wasm-bindgen | grep -q " ${WASM_BINDGEN_VERSION}\$"; then
   log "compiling wasm-bindgen-cli ${WASM_BINDGEN_VERSION} (once)"
   # Without --locked: its own lock file pins a crate version the registry lacks.
-  cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+  cargo install -q wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
 fi
 if ! "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
   log "installing wasm-opt (npm binaryen ${BINARYEN_VERSION})"

@@ -1,1 +1,11 @@
-//! Browser end-to-end tests live in tests/.
+//! The harness for the browser end-to-end tests: starts the real programs
+//! (`ecpa-portal`, `ecpa-agent` over SoftHSM2, chromedriver + headless Chromium) on
+//! free loopback ports in a temporary directory, and stops all of them when done.
+
+mod browser;
+mod process;
+mod stack;
+
+pub use browser::Browser;
+pub use process::{ChildProcess, free_port, program_path, wait_for_port};
+pub use stack::{Card, Stack, StackOptions};
