@@ -114,6 +114,21 @@ impl Browser {
         bail!("#{id} never showed {expected:?}; last text: {last:?}")
     }
 
+    /// Waits until the page's visible text contains `expected`.
+    pub async fn wait_for_page_text(&self, expected: &str) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while tokio::time::Instant::now() < deadline {
+            if self.page_text().await.is_ok_and(|t| t.contains(expected)) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!(
+            "the page never showed {expected:?}; it shows:\n{}",
+            self.page_text().await.unwrap_or_default()
+        )
+    }
+
     /// The visible text of the whole page.
     pub async fn page_text(&self) -> Result<String> {
         let body = self.client.find(Locator::Css("body")).await?;
