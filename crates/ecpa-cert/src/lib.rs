@@ -6,6 +6,7 @@
 //! portal's; this crate only says what a certificate *is*.
 
 mod error;
+mod extensions;
 mod name;
 mod profile;
 mod time_fmt;
@@ -13,7 +14,7 @@ mod time_fmt;
 pub use error::CertError;
 pub use name::{DistinguishedName, NameAttribute};
 pub use profile::{CertProfile, KeyUsage, SubjectCategory, parse_der, parse_pem_chain};
-pub use time_fmt::{format_taipei, format_taipei_date, unix_to_rfc3339};
+pub use time_fmt::{TAIPEI_OFFSET_SECONDS, format_taipei, format_taipei_date, unix_to_rfc3339};
 
 /// GPKI object identifiers this crate reads.
 pub mod oids {
