@@ -1,1 +1,2 @@
+//! Benchmark: `/sign` over HTTP against the token's own signing time.
 fn main() {}

@@ -1,0 +1,112 @@
+//! `/addDomain`: the user trusts a site, and only by confirming on the agent's own page.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::pages::page;
+use crate::{AgentState, Origin};
+
+/// `GET /addDomain?domain=ORIGIN`: asks; trusts nothing.
+pub(super) async fn consent_page(RawQuery(query): RawQuery) -> Response {
+    let domain = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "domain")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let Some(origin) = Origin::parse(&domain) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            message_page("網址格式不正確，無法加入信任的網站。"),
+        )
+            .into_response();
+    };
+    let site = escape(origin.as_str());
+    page(format!(
+        "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
+         <title>加入信任的網站</title></head><body>\
+         <h1>加入信任的網站</h1>\
+         <p>網站 <strong id=\"site\">{site}</strong> 要求使用此電腦上的讀卡元件\
+         （讀取卡片上的憑證、以卡片簽章）。</p>\
+         <p>請只加入您信任的網站。</p>\
+         <form method=\"post\" action=\"/addDomain\">\
+         <input type=\"hidden\" name=\"domain\" value=\"{site}\">\
+         <button type=\"submit\" id=\"confirm\" name=\"confirm\" value=\"yes\">確定加入</button> \
+         <button type=\"submit\" id=\"cancel\" name=\"confirm\" value=\"no\">取消</button>\
+         </form></body></html>"
+    ))
+}
+
+/// `POST /addDomain` (`domain`, `confirm=yes`) from the consent page itself.
+pub(super) async fn confirm(
+    State(state): State<AgentState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or_default();
+    if !state.own_origins().iter().any(|own| own == origin) {
+        tracing::warn!(
+            origin,
+            "refused addDomain from outside the agent's own page"
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            message_page("只能在讀卡元件的確認頁面加入信任的網站。"),
+        )
+            .into_response();
+    }
+    let mut domain = None;
+    let mut confirmed = false;
+    for (key, value) in form_urlencoded::parse(&body) {
+        match &*key {
+            "domain" => domain = Origin::parse(&value),
+            "confirm" => confirmed = value == "yes",
+            _ => {}
+        }
+    }
+    let Some(site) = domain else {
+        return (
+            StatusCode::BAD_REQUEST,
+            message_page("網址格式不正確，無法加入信任的網站。"),
+        )
+            .into_response();
+    };
+    if !confirmed {
+        return message_page("已取消，沒有加入任何網站。");
+    }
+    let shown = escape(site.as_str());
+    match state.trusted.add(site) {
+        Ok(()) => {
+            tracing::info!(site = %shown, "site trusted");
+            message_page(&format!(
+                "已將 {shown} 加入信任的網站，請回到原網頁重新操作。"
+            ))
+        }
+        Err(e) => {
+            tracing::error!(code = e.code(), cause = ?e, "could not trust a site");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                message_page("無法儲存信任的網站清單。"),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn message_page(text: &str) -> Response {
+    page(format!(
+        "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
+         <title>ECPA 讀卡元件</title></head><body><p id=\"message\">{text}</p></body></html>"
+    ))
+}
+
+/// HTML text escaping (origins are validated already; this keeps it so).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
