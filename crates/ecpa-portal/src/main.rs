@@ -1,1 +1,185 @@
-fn main() {}
+//! `ecpa-portal serve` and `ecpa-portal import personnel|agencies|accounts FILE.csv`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use ecpa_portal::db::Db;
+use ecpa_portal::import::{ImportKind, import_file};
+use ecpa_portal::pki::TrustStore;
+use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, router};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ecpa-portal",
+    version,
+    about = "ECPA portal: certificate registration and login"
+)]
+struct Cli {
+    /// Database: `sqlite://FILE?mode=rwc` or `postgres://…`.
+    #[arg(
+        long,
+        env = "ECPA_DATABASE_URL",
+        default_value = "sqlite://ecpa.db?mode=rwc",
+        global = true
+    )]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the REST API and the built SPA.
+    Serve(ServeArgs),
+    /// Import a UTF-8 CSV file (one transaction; a bad row rejects the file).
+    Import { kind: ImportKind, file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "ECPA_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The origin users see; written into every challenge and required as `Origin`.
+    #[arg(
+        long,
+        env = "ECPA_PUBLIC_ORIGIN",
+        default_value = "http://localhost:8080"
+    )]
+    public_origin: String,
+    /// Comma-separated PEM files of trusted CA certificates.
+    #[arg(
+        long,
+        env = "ECPA_TRUST_ANCHORS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    trust_anchors: Vec<String>,
+    /// Comma-separated PEM (or DER) CRL files.
+    #[arg(long, env = "ECPA_CRLS", value_delimiter = ',', default_value = "")]
+    crls: Vec<String>,
+    /// The built SPA.
+    #[arg(long, env = "ECPA_DIST_DIR", default_value = "dist")]
+    dist_dir: PathBuf,
+    /// The card agent's origin, handed to the SPA.
+    #[arg(
+        long,
+        env = "ECPA_AGENT_ORIGIN",
+        default_value = "http://127.0.0.1:61161"
+    )]
+    agent_origin: String,
+    /// Shift the clock by whole days (to try records that take effect tomorrow).
+    #[arg(
+        long,
+        env = "ECPA_CLOCK_OFFSET_DAYS",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    clock_offset_days: i64,
+}
+
+fn files(list: &[String]) -> Vec<PathBuf> {
+    list.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .collect()
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
+    let trust = TrustStore::load(&files(&args.trust_anchors), &files(&args.crls))?;
+    if trust.is_empty() {
+        tracing::warn!(
+            "no trust anchors configured (ECPA_TRUST_ANCHORS): every certificate will be refused"
+        );
+    }
+    let settings = Settings {
+        public_origin: args.public_origin.trim_end_matches('/').to_owned(),
+        agent_origin: args.agent_origin.trim_end_matches('/').to_owned(),
+        dist_dir: args.dist_dir,
+    };
+    let clock = SystemClock {
+        offset_days: args.clock_offset_days,
+    };
+    let state = AppState::new(
+        settings,
+        db.clone(),
+        trust,
+        Arc::new(clock),
+        Arc::new(Entropy::os()),
+    )?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|source| PortalError::File {
+            path: args.listen.to_string(),
+            source,
+        })?;
+    tracing::info!(listen = %args.listen, origin = %state.settings().public_origin, "portal ready");
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| PortalError::Internal(e.to_string()))?;
+    db.close().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<(), PortalError> {
+    let db = Db::connect(&cli.database_url).await?;
+    match cli.command {
+        Command::Serve(args) => serve(db, args).await,
+        Command::Import { kind, file } => {
+            let result = import_file(&db, kind, &file, &Entropy::os()).await;
+            db.close().await;
+            let count = result?;
+            println!("{count} rows imported from {}", file.display());
+            Ok(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("ecpa-portal: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

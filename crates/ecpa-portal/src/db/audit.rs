@@ -1,0 +1,65 @@
+//! The audit log: every registration, withdrawal and login attempt.
+
+use sqlx::Row;
+
+use super::Db;
+use crate::PortalError;
+
+/// One audit row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: i64,
+    /// `password_login`, `certificate_login`, `registration`, `withdrawal`.
+    pub event: String,
+    /// `OK` or the error code.
+    pub outcome: String,
+    pub national_id: Option<String>,
+    pub account: Option<String>,
+    pub cert_serial: Option<String>,
+    pub cert_fingerprint: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+impl Db {
+    pub async fn audit(&self, e: &AuditEntry) -> Result<(), PortalError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
+             cert_fingerprint, client_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(e.at)
+        .bind(e.event.clone())
+        .bind(e.outcome.clone())
+        .bind(e.national_id.clone())
+        .bind(e.account.clone())
+        .bind(e.cert_serial.clone())
+        .bind(e.cert_fingerprint.clone())
+        .bind(e.client_addr.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The whole log, oldest first (for operators and tests).
+    pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, PortalError> {
+        let rows = sqlx::query(
+            "SELECT at, event, outcome, national_id, account, cert_serial, cert_fingerprint, \
+             client_addr FROM audit_log ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    at: row.try_get("at")?,
+                    event: row.try_get("event")?,
+                    outcome: row.try_get("outcome")?,
+                    national_id: row.try_get("national_id")?,
+                    account: row.try_get("account")?,
+                    cert_serial: row.try_get("cert_serial")?,
+                    cert_fingerprint: row.try_get("cert_fingerprint")?,
+                    client_addr: row.try_get("client_addr")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,138 @@
+//! Personnel records and agencies.
+
+use ecpa_wire::{AgencyCode, NationalId, api::Agency};
+use sqlx::{AnyConnection, Row, any::AnyRow};
+use time::Date;
+
+use super::Db;
+use crate::PortalError;
+use crate::domain::{EmploymentStatus, PersonnelCategory, PersonnelRecord};
+
+const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+pub fn format_date(date: Date) -> String {
+    date.format(DATE).unwrap_or_default()
+}
+
+pub fn parse_date(text: &str) -> Option<Date> {
+    Date::parse(text, DATE).ok()
+}
+
+fn record_from_row(row: &AnyRow) -> Result<PersonnelRecord, PortalError> {
+    let bad = |what: &str| PortalError::Internal(format!("stored personnel record: bad {what}"));
+    let national_id: String = row.try_get("national_id")?;
+    let agency_code: String = row.try_get("agency_code")?;
+    let category: String = row.try_get("personnel_category")?;
+    let status: String = row.try_get("status")?;
+    let filed_on: String = row.try_get("filed_on")?;
+    Ok(PersonnelRecord {
+        national_id: NationalId::parse(&national_id).map_err(|_| bad("national_id"))?,
+        name: row.try_get("name")?,
+        agency_code: AgencyCode::parse(&agency_code).map_err(|_| bad("agency_code"))?,
+        service_unit: row.try_get("service_unit")?,
+        category: PersonnelCategory::parse(&category).ok_or_else(|| bad("category"))?,
+        concurrent_duty: row.try_get("concurrent_duty")?,
+        status: EmploymentStatus::parse(&status).ok_or_else(|| bad("status"))?,
+        filed_on: parse_date(&filed_on).ok_or_else(|| bad("filed_on"))?,
+    })
+}
+
+impl Db {
+    /// Every record of one person, oldest first (import order within a day).
+    pub async fn personnel_records(
+        &self,
+        national_id: &NationalId,
+    ) -> Result<Vec<PersonnelRecord>, PortalError> {
+        let rows = sqlx::query(
+            "SELECT national_id, name, agency_code, service_unit, personnel_category, \
+             concurrent_duty, status, filed_on FROM personnel_records \
+             WHERE national_id = $1 ORDER BY filed_on, id",
+        )
+        .bind(national_id.as_str().to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    pub async fn agency(&self, code: &AgencyCode) -> Result<Option<Agency>, PortalError> {
+        let row = sqlx::query("SELECT code, name, oid FROM agencies WHERE code = $1")
+            .bind(code.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(Agency {
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                oid: row.try_get("oid")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// Rows per multi-row INSERT (9 parameters each, well under both backends' limits).
+pub const BATCH: usize = 100;
+
+/// Inserts records; a second report of the same person on the same day replaces the first.
+pub async fn insert_personnel(
+    conn: &mut AnyConnection,
+    records: &[PersonnelRecord],
+) -> Result<(), PortalError> {
+    for chunk in records.chunks(BATCH) {
+        let mut sql = String::from(
+            "INSERT INTO personnel_records (national_id, name, agency_code, service_unit, \
+             personnel_category, concurrent_duty, status, filed_on) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 8;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${},${},${},${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8
+            ));
+        }
+        sql.push_str(
+            " ON CONFLICT (national_id, filed_on) DO UPDATE SET name = excluded.name, \
+             agency_code = excluded.agency_code, service_unit = excluded.service_unit, \
+             personnel_category = excluded.personnel_category, \
+             concurrent_duty = excluded.concurrent_duty, status = excluded.status",
+        );
+        let mut query = sqlx::query(&sql);
+        for r in chunk {
+            query = query
+                .bind(r.national_id.as_str().to_owned())
+                .bind(r.name.clone())
+                .bind(r.agency_code.as_str().to_owned())
+                .bind(r.service_unit.clone())
+                .bind(r.category.as_str().to_owned())
+                .bind(r.concurrent_duty.clone())
+                .bind(r.status.as_str())
+                .bind(format_date(r.filed_on));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn upsert_agency(conn: &mut AnyConnection, agency: &Agency) -> Result<(), PortalError> {
+    sqlx::query(
+        "INSERT INTO agencies (code, name, oid) VALUES ($1, $2, $3) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, oid = excluded.oid",
+    )
+    .bind(agency.code.clone())
+    .bind(agency.name.clone())
+    .bind(agency.oid.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! Registered certificates: one owner per certificate fingerprint.
+
+use ecpa_wire::CardKind;
+use sqlx::{Row, any::AnyRow};
+
+use super::{Db, is_unique_violation};
+use crate::PortalError;
+
+/// A registration to store.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub owner_national_id: String,
+    pub kind: CardKind,
+    pub fingerprint: String,
+    pub serial: String,
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: i64,
+    pub not_after: i64,
+    pub agency_code: Option<String>,
+    pub certificate: Vec<u8>,
+    pub registered_at: i64,
+}
+
+/// A stored registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationRow {
+    pub id: i64,
+    pub owner_national_id: String,
+    pub kind: CardKind,
+    pub fingerprint: String,
+    pub serial: String,
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: i64,
+    pub not_after: i64,
+    pub agency_code: Option<String>,
+    pub registered_at: i64,
+}
+
+const COLUMNS: &str = "id, owner_national_id, kind, fingerprint, serial, subject, issuer, \
+                       not_before, not_after, agency_code, registered_at";
+
+fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(RegistrationRow {
+        id: row.try_get("id")?,
+        owner_national_id: row.try_get("owner_national_id")?,
+        kind: CardKind::parse(&kind)
+            .ok_or_else(|| PortalError::Internal(format!("stored kind {kind}")))?,
+        fingerprint: row.try_get("fingerprint")?,
+        serial: row.try_get("serial")?,
+        subject: row.try_get("subject")?,
+        issuer: row.try_get("issuer")?,
+        not_before: row.try_get("not_before")?,
+        not_after: row.try_get("not_after")?,
+        agency_code: row.try_get("agency_code")?,
+        registered_at: row.try_get("registered_at")?,
+    })
+}
+
+impl Db {
+    /// Stores a registration; `Ok(None)` when the fingerprint is already registered
+    /// (the unique constraint decides, so concurrent requests cannot both win).
+    pub async fn insert_registration(
+        &self,
+        r: &NewRegistration,
+    ) -> Result<Option<RegistrationRow>, PortalError> {
+        let result = sqlx::query(&format!(
+            "INSERT INTO registrations (owner_national_id, kind, fingerprint, serial, subject, \
+             issuer, not_before, not_after, agency_code, certificate, registered_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+        ))
+        .bind(r.owner_national_id.clone())
+        .bind(r.kind.as_str())
+        .bind(r.fingerprint.clone())
+        .bind(r.serial.clone())
+        .bind(r.subject.clone())
+        .bind(r.issuer.clone())
+        .bind(r.not_before)
+        .bind(r.not_after)
+        .bind(r.agency_code.clone())
+        .bind(r.certificate.clone())
+        .bind(r.registered_at)
+        .fetch_one(&self.pool)
+        .await;
+        match result {
+            Ok(row) => from_row(&row).map(Some),
+            Err(e) if is_unique_violation(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn registration_by_fingerprint(
+        &self,
+        fingerprint: &str,
+    ) -> Result<Option<RegistrationRow>, PortalError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM registrations WHERE fingerprint = $1"
+        ))
+        .bind(fingerprint.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn registration(&self, id: i64) -> Result<Option<RegistrationRow>, PortalError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM registrations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn registrations_of(
+        &self,
+        national_id: &str,
+    ) -> Result<Vec<RegistrationRow>, PortalError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM registrations WHERE owner_national_id = $1 ORDER BY id"
+        ))
+        .bind(national_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Deletes one of the owner's registrations; `false` when there is none.
+    pub async fn delete_registration(
+        &self,
+        id: i64,
+        owner_national_id: &str,
+    ) -> Result<bool, PortalError> {
+        let done =
+            sqlx::query("DELETE FROM registrations WHERE id = $1 AND owner_national_id = $2")
+                .bind(id)
+                .bind(owner_national_id.to_owned())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

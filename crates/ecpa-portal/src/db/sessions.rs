@@ -1,0 +1,111 @@
+//! Browser sessions, stored by the SHA-256 of the cookie token.
+
+use sqlx::Row;
+
+use super::Db;
+use crate::PortalError;
+
+/// What a session stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// No login yet; holds challenges for a certificate login.
+    Anonymous,
+    Employee,
+    Organization,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Anonymous => "anonymous",
+            SessionKind::Employee => "employee",
+            SessionKind::Organization => "organization",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "anonymous" => Some(SessionKind::Anonymous),
+            "employee" => Some(SessionKind::Employee),
+            "organization" => Some(SessionKind::Organization),
+            _ => None,
+        }
+    }
+}
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub kind: SessionKind,
+    /// The employee, or for an organization session the officer who registered the card.
+    pub national_id: Option<String>,
+    /// Organization sessions: the registration the card login used.
+    pub registration_id: Option<i64>,
+    /// `password` or `certificate`.
+    pub login_method: Option<String>,
+    pub expires_at: i64,
+}
+
+impl Db {
+    pub async fn insert_session(&self, s: &SessionRow, created_at: i64) -> Result<(), PortalError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, kind, national_id, registration_id, login_method, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(s.token_hash.clone())
+        .bind(s.kind.as_str())
+        .bind(s.national_id.clone())
+        .bind(s.registration_id)
+        .bind(s.login_method.clone())
+        .bind(created_at)
+        .bind(s.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The session if it exists and has not expired at `now`.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionRow>, PortalError> {
+        let row = sqlx::query(
+            "SELECT token_hash, kind, national_id, registration_id, login_method, expires_at \
+             FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash.to_owned())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: String = row.try_get("kind")?;
+        Ok(Some(SessionRow {
+            token_hash: row.try_get("token_hash")?,
+            kind: SessionKind::parse(&kind)
+                .ok_or_else(|| PortalError::Internal(format!("stored session kind {kind}")))?,
+            national_id: row.try_get("national_id")?,
+            registration_id: row.try_get("registration_id")?,
+            login_method: row.try_get("login_method")?,
+            expires_at: row.try_get("expires_at")?,
+        }))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), PortalError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends the sessions a withdrawn registration opened.
+    pub async fn delete_sessions_of_registration(&self, id: i64) -> Result<(), PortalError> {
+        sqlx::query("DELETE FROM sessions WHERE registration_id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

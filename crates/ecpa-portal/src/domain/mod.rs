@@ -1,0 +1,5 @@
+//! Pure rules over plain data; the current day is always a parameter.
+
+pub mod personnel;
+
+pub use personnel::{EmploymentStatus, Ineligible, PersonnelCategory, PersonnelRecord, Standing};

@@ -1,0 +1,23 @@
+//! Writes the outcome of an attempt to the audit log, whatever it was.
+
+use super::AppState;
+use crate::PortalError;
+use crate::db::AuditEntry;
+
+/// `OK` or the error code.
+pub fn outcome<T>(result: &Result<T, PortalError>) -> String {
+    match result {
+        Ok(_) => "OK".to_owned(),
+        Err(e) => e.code().as_str().to_owned(),
+    }
+}
+
+/// Stores `entry` with its outcome. A failure to write the log is itself logged and
+/// does not change the answer.
+pub async fn record(state: &AppState, mut entry: AuditEntry, outcome: String) {
+    entry.at = state.now().unix_timestamp();
+    entry.outcome = outcome;
+    if let Err(error) = state.db().audit(&entry).await {
+        tracing::error!(event = %entry.event, %error, "audit log write failed");
+    }
+}

@@ -1,0 +1,34 @@
+//! State-changing calls must come from the portal's own pages.
+
+use axum::{
+    extract::{Request, State},
+    http::{Method, header},
+    middleware::Next,
+    response::Response,
+};
+use ecpa_wire::ErrorCode;
+
+use super::AppState;
+use crate::error::error_response;
+
+/// Refuses a POST/PUT/PATCH/DELETE whose `Origin` is missing or not the public origin.
+pub async fn require_public_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let origin_ok = request
+        .headers()
+        .get(header::ORIGIN)
+        .is_some_and(|o| o.as_bytes() == state.settings().public_origin.as_bytes());
+    if safe || origin_ok {
+        next.run(request).await
+    } else {
+        tracing::info!(method = %request.method(), uri = %request.uri(), "foreign origin refused");
+        error_response(ErrorCode::FORBIDDEN_ORIGIN)
+    }
+}

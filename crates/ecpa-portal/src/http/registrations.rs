@@ -1,0 +1,207 @@
+//! `POST /api/registrations`, and the owner's list and withdrawal.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use ecpa_wire::api::{ChallengePurpose, Registration, RegistrationRequest};
+use ecpa_wire::{CardKind, ErrorCode, NationalId};
+
+use super::certificates::{VerifiedCard, note_certificate, verify_signed_challenge};
+use super::challenges::rfc3339;
+use super::extract::{ApiJson, ClientAddr, CurrentSession, base64_field};
+use super::{AppState, audit, principal};
+use crate::PortalError;
+use crate::db::{AuditEntry, NewRegistration, RegistrationRow};
+
+fn to_wire(r: RegistrationRow) -> Registration {
+    Registration {
+        id: r.id,
+        kind: r.kind,
+        serial: r.serial,
+        subject: r.subject,
+        issuer: r.issuer,
+        fingerprint: r.fingerprint,
+        not_before: rfc3339(r.not_before),
+        not_after: rfc3339(r.not_after),
+        agency_code: r.agency_code,
+        registered_at: rfc3339(r.registered_at),
+    }
+}
+
+/// The registrant may register this card: returns the agency code to store.
+async fn check_registrant(
+    state: &AppState,
+    registrant: &NationalId,
+    card: &VerifiedCard,
+    requested_agency: Option<&ecpa_wire::AgencyCode>,
+) -> Result<Option<String>, PortalError> {
+    let standing = principal::standing(state, registrant).await?;
+    match card.kind {
+        CardKind::Citizen => {
+            let record = standing.require_current().map_err(ErrorCode::from)?;
+            let last4_differs = card
+                .profile
+                .id_last4
+                .as_deref()
+                .is_some_and(|l4| l4 != registrant.last4());
+            let name_differs = card
+                .profile
+                .common_name()
+                .is_some_and(|cn| cn.trim() != record.name.trim());
+            if last4_differs || name_differs {
+                return Err(ErrorCode::ID_MISMATCH.into());
+            }
+            Ok(None)
+        }
+        CardKind::Organization => {
+            let record = standing
+                .require_personnel_officer()
+                .map_err(ErrorCode::from)?;
+            let code = requested_agency.unwrap_or(&record.agency_code);
+            let agency = state
+                .db()
+                .agency(code)
+                .await?
+                .ok_or(ErrorCode::AGENCY_UNKNOWN)?;
+            let oid_differs = matches!(
+                (&agency.oid, &card.profile.agency_oid),
+                (Some(ours), Some(card)) if ours != card
+            );
+            if *code != record.agency_code || oid_differs {
+                return Err(ErrorCode::AGENCY_NOT_YOURS.into());
+            }
+            Ok(Some(agency.code))
+        }
+    }
+}
+
+/// `POST /api/registrations`: register the card whose signature answers the challenge.
+#[utoipa::path(post, path = "/api/registrations",
+    responses((status = 201, description = "the new registration"),
+              (status = 200, description = "already registered to you (idempotent)"),
+              (status = 401, description = "UNAUTHENTICATED"),
+              (status = 403, description = "NOT_CURRENT_EMPLOYEE, NOT_PERSONNEL_OFFICER, NOT_YET_EFFECTIVE, ID_MISMATCH, AGENCY_NOT_YOURS"),
+              (status = 404, description = "AGENCY_UNKNOWN"),
+              (status = 409, description = "CERT_ALREADY_REGISTERED"),
+              (status = 422, description = "WRONG_CERT_TYPE, BAD_SIGNATURE, CERT_*, UNTRUSTED_ISSUER")))]
+pub async fn register(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    CurrentSession(session): CurrentSession,
+    ApiJson(body): ApiJson<RegistrationRequest>,
+) -> Result<(StatusCode, Json<Registration>), PortalError> {
+    let mut entry = AuditEntry {
+        event: "registration".into(),
+        client_addr: Some(addr),
+        ..AuditEntry::default()
+    };
+    let result = async {
+        let registrant = principal::session_employee(session.as_ref())?;
+        entry.national_id = Some(registrant.as_str().to_owned());
+        let der = base64_field("certificate", &body.certificate)?;
+        note_certificate(&mut entry, &der);
+        let signature = base64_field("signature", &body.signature)?;
+        let card = verify_signed_challenge(
+            &state,
+            session.as_ref(),
+            &body.nonce,
+            ChallengePurpose::Register,
+            &der,
+            &signature,
+        )
+        .await?;
+        if card.kind != body.kind {
+            return Err(ErrorCode::WRONG_CERT_TYPE.into());
+        }
+        let fingerprint = card.cert.fingerprint_hex();
+        let owned = |r: &RegistrationRow| r.owner_national_id == registrant.as_str();
+        if let Some(existing) = state.db().registration_by_fingerprint(&fingerprint).await? {
+            return if owned(&existing) {
+                Ok((StatusCode::OK, existing))
+            } else {
+                Err(ErrorCode::CERT_ALREADY_REGISTERED.into())
+            };
+        }
+        let agency_code =
+            check_registrant(&state, &registrant, &card, body.agency_code.as_ref()).await?;
+        let new = NewRegistration {
+            owner_national_id: registrant.as_str().to_owned(),
+            kind: card.kind,
+            fingerprint: fingerprint.clone(),
+            serial: card.cert.serial_hex(),
+            subject: card.profile.subject.display(),
+            issuer: card.profile.issuer.display(),
+            not_before: card.cert.not_before,
+            not_after: card.cert.not_after,
+            agency_code,
+            certificate: der,
+            registered_at: state.now().unix_timestamp(),
+        };
+        match state.db().insert_registration(&new).await? {
+            Some(row) => Ok((StatusCode::CREATED, row)),
+            // Lost a race: someone registered the same certificate a moment ago.
+            None => match state.db().registration_by_fingerprint(&fingerprint).await? {
+                Some(existing) if owned(&existing) => Ok((StatusCode::OK, existing)),
+                _ => Err(ErrorCode::CERT_ALREADY_REGISTERED.into()),
+            },
+        }
+    }
+    .await;
+    audit::record(&state, entry, audit::outcome(&result)).await;
+    result.map(|(status, row)| (status, Json(to_wire(row))))
+}
+
+/// `GET /api/me/certificates`.
+#[utoipa::path(get, path = "/api/me/certificates",
+    responses((status = 200, description = "the employee's registrations"),
+              (status = 401, description = "UNAUTHENTICATED")))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<Vec<Registration>>, PortalError> {
+    let owner = principal::session_employee(session.as_ref())?;
+    let rows = state.db().registrations_of(owner.as_str()).await?;
+    Ok(Json(rows.into_iter().map(to_wire).collect()))
+}
+
+/// `DELETE /api/me/certificates/{id}`: withdraw one of your registrations.
+#[utoipa::path(delete, path = "/api/me/certificates/{id}",
+    params(("id" = i64, Path, description = "registration id")),
+    responses((status = 204, description = "withdrawn"),
+              (status = 401, description = "UNAUTHENTICATED"),
+              (status = 404, description = "NOT_FOUND")))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, PortalError> {
+    let mut entry = AuditEntry {
+        event: "withdrawal".into(),
+        client_addr: Some(addr),
+        ..AuditEntry::default()
+    };
+    let result = async {
+        let owner = principal::session_employee(session.as_ref())?;
+        entry.national_id = Some(owner.as_str().to_owned());
+        let id: i64 = id.parse().map_err(PortalError::malformed)?;
+        let registration = state
+            .db()
+            .registration(id)
+            .await?
+            .filter(|r| r.owner_national_id == owner.as_str())
+            .ok_or(ErrorCode::NOT_FOUND)?;
+        entry.cert_serial = Some(registration.serial.clone());
+        entry.cert_fingerprint = Some(registration.fingerprint.clone());
+        if !state.db().delete_registration(id, owner.as_str()).await? {
+            return Err(ErrorCode::NOT_FOUND.into());
+        }
+        state.db().delete_sessions_of_registration(id).await?;
+        Ok(StatusCode::NO_CONTENT)
+    }
+    .await;
+    audit::record(&state, entry, audit::outcome(&result)).await;
+    result
+}

@@ -1,0 +1,123 @@
+//! Password login, logout, the current principal, and the SPA's configuration.
+
+use axum::{Json, extract::State, http::header, response::IntoResponse, response::Response};
+use ecpa_wire::ErrorCode;
+use ecpa_wire::api::{ClientConfig, LoginMethod, PasswordLogin, Principal};
+
+use super::extract::{ApiJson, ClientAddr, CurrentSession, clear_session_cookie};
+use super::{AppState, audit, principal};
+use crate::PortalError;
+use crate::db::{AuditEntry, SessionKind};
+
+/// Wrong passwords counted over this window.
+pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
+/// Wrong passwords allowed per account within the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Wrong passwords allowed per client address within the window.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+
+/// `GET /api/config`.
+#[utoipa::path(get, path = "/api/config", responses((status = 200, description = "agent and public origins")))]
+pub async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> {
+    let settings = state.settings();
+    Json(ClientConfig {
+        agent_origin: settings.agent_origin.clone(),
+        public_origin: settings.public_origin.clone(),
+    })
+}
+
+/// `POST /api/session/password`.
+#[utoipa::path(post, path = "/api/session/password",
+    responses((status = 200, description = "principal; sets the session cookie"),
+              (status = 401, description = "INVALID_CREDENTIALS"),
+              (status = 429, description = "TOO_MANY_ATTEMPTS")))]
+pub async fn password_login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    CurrentSession(session): CurrentSession,
+    ApiJson(body): ApiJson<PasswordLogin>,
+) -> Result<Response, PortalError> {
+    let account = body.account.trim().to_owned();
+    let mut entry = AuditEntry {
+        event: "password_login".into(),
+        account: Some(account.clone()),
+        client_addr: Some(addr.clone()),
+        ..AuditEntry::default()
+    };
+    let result = async {
+        let now = state.now().unix_timestamp();
+        let (by_account, by_addr) = state
+            .db()
+            .recent_failures(&account, &addr, now - THROTTLE_WINDOW_SECONDS)
+            .await?;
+        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_addr >= MAX_FAILURES_PER_ADDRESS {
+            return Err(ErrorCode::TOO_MANY_ATTEMPTS.into());
+        }
+        let stored = state.db().account(&account).await?;
+        let hash = stored
+            .as_ref()
+            .map_or(state.dummy_password_hash(), |a| a.password_hash.as_str())
+            .to_owned();
+        let password = body.password.clone();
+        let matches =
+            tokio::task::spawn_blocking(move || crate::import::verify_password(&password, &hash))
+                .await
+                .map_err(|e| PortalError::Internal(e.to_string()))?;
+        let Some(stored) = stored.filter(|_| matches) else {
+            state.db().record_failure(&account, &addr, now).await?;
+            return Err(ErrorCode::INVALID_CREDENTIALS.into());
+        };
+        state.db().clear_failures(&account).await?;
+        let national_id = principal::stored_national_id(Some(&stored.national_id))?;
+        entry.national_id = Some(national_id.as_str().to_owned());
+        let who = principal::employee(&state, &national_id, LoginMethod::Password).await?;
+        let (cookie, _) = principal::start_session(
+            &state,
+            session.as_ref(),
+            SessionKind::Employee,
+            Some(&national_id),
+            None,
+            Some(LoginMethod::Password),
+        )
+        .await?;
+        Ok(principal::with_cookie(cookie, who))
+    }
+    .await;
+    audit::record(&state, entry, audit::outcome(&result)).await;
+    result
+}
+
+/// `DELETE /api/session`.
+#[utoipa::path(delete, path = "/api/session", responses((status = 204, description = "logged out")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, PortalError> {
+    if let Some(session) = session {
+        state.db().delete_session(&session.token_hash).await?;
+    }
+    let cookie = clear_session_cookie(state.settings().secure_cookies())?;
+    Ok((
+        axum::http::StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, cookie)],
+    )
+        .into_response())
+}
+
+/// `GET /api/me`.
+#[utoipa::path(get, path = "/api/me",
+    responses((status = 200, description = "the principal"),
+              (status = 401, description = "UNAUTHENTICATED"),
+              (status = 403, description = "NOT_PERSONNEL_OFFICER (organization session whose officer is no longer eligible)")))]
+pub async fn me(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<Principal>, PortalError> {
+    let result = principal::of_session(&state, session.as_ref()).await;
+    if let (Err(PortalError::Refused(_)), Some(s)) = (&result, &session)
+        && s.kind == SessionKind::Organization
+    {
+        state.db().delete_session(&s.token_hash).await?;
+    }
+    result.map(Json)
+}

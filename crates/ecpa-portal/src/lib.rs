@@ -1,0 +1,24 @@
+//! The ECPA portal: personnel data, certificate verification, registration and
+//! certificate login behind a JSON REST API, and the built SPA.
+//!
+//! * [`domain`]: pure rules (who is a current employee or a personnel officer, when a
+//!   record takes effect), time passed in;
+//! * [`pki`]: certificate chains to configured trust anchors, CRLs, signatures;
+//! * [`db`]: storage on SQLite or PostgreSQL with the same SQL;
+//! * [`import`]: the CSV import commands;
+//! * [`http`]: the REST API and `router(state)`.
+
+pub mod clock;
+pub mod csv;
+pub mod db;
+pub mod domain;
+pub mod entropy;
+pub mod error;
+pub mod http;
+pub mod import;
+pub mod pki;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use entropy::Entropy;
+pub use error::PortalError;
+pub use http::{AppState, Settings, router};

@@ -1,0 +1,144 @@
+//! A certificate with what chain building needs read out once.
+
+use der::{Decode, Encode, Reader, SliceReader, oid::AssociatedOid};
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+};
+
+/// A parsed certificate and the facts about it that checks use.
+#[derive(Debug, Clone)]
+pub struct ParsedCert {
+    pub der: Vec<u8>,
+    pub cert: Certificate,
+    /// The signed part exactly as received (never re-encoded).
+    pub tbs_der: Vec<u8>,
+    pub subject_der: Vec<u8>,
+    pub issuer_der: Vec<u8>,
+    pub subject_key_id: Option<Vec<u8>>,
+    pub authority_key_id: Option<Vec<u8>>,
+    pub is_ca: bool,
+    pub key_usage: Option<KeyUsage>,
+    /// Unix seconds.
+    pub not_before: i64,
+    pub not_after: i64,
+    /// SHA-256 of the DER.
+    pub fingerprint: [u8; 32],
+}
+
+/// The first element inside the outer SEQUENCE: the to-be-signed part, as encoded.
+pub fn signed_part(der: &[u8]) -> der::Result<Vec<u8>> {
+    let mut reader = SliceReader::new(der)?;
+    let _outer = der::Header::decode(&mut reader)?;
+    Ok(reader.tlv_bytes()?.to_vec())
+}
+
+fn extension<T: AssociatedOid + for<'a> Decode<'a>>(cert: &Certificate) -> Option<T> {
+    cert.tbs_certificate
+        .extensions
+        .as_ref()?
+        .iter()
+        .find(|e| e.extn_id == T::OID)
+        .and_then(|e| T::from_der(e.extn_value.as_bytes()).ok())
+}
+
+fn unix(time: x509_cert::time::Time) -> i64 {
+    i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+}
+
+impl ParsedCert {
+    pub fn parse(der: &[u8]) -> der::Result<Self> {
+        let cert = Certificate::from_der(der)?;
+        let tbs = &cert.tbs_certificate;
+        Ok(Self {
+            tbs_der: signed_part(der)?,
+            subject_der: tbs.subject.to_der()?,
+            issuer_der: tbs.issuer.to_der()?,
+            subject_key_id: extension::<SubjectKeyIdentifier>(&cert)
+                .map(|s| s.0.as_bytes().to_vec()),
+            authority_key_id: extension::<AuthorityKeyIdentifier>(&cert)
+                .and_then(|a| a.key_identifier)
+                .map(|k| k.as_bytes().to_vec()),
+            is_ca: extension::<BasicConstraints>(&cert).is_some_and(|b| b.ca),
+            key_usage: extension::<KeyUsage>(&cert),
+            not_before: unix(tbs.validity.not_before),
+            not_after: unix(tbs.validity.not_after),
+            fingerprint: Sha256::digest(der).into(),
+            der: der.to_vec(),
+            cert,
+        })
+    }
+
+    pub fn fingerprint_hex(&self) -> String {
+        hex::encode(self.fingerprint)
+    }
+
+    /// Signature bytes of this certificate.
+    pub fn signature(&self) -> &[u8] {
+        self.cert.signature.raw_bytes()
+    }
+
+    pub fn spki(&self) -> &spki::SubjectPublicKeyInfoOwned {
+        &self.cert.tbs_certificate.subject_public_key_info
+    }
+
+    /// Whether `issuer`'s key made this certificate's signature.
+    pub fn is_signed_by(&self, issuer: &ParsedCert) -> bool {
+        super::verify_signed(
+            &self.cert.signature_algorithm.oid,
+            &self.tbs_der,
+            self.signature(),
+            issuer.spki(),
+        )
+    }
+
+    /// Self-issued and verified with its own key (a cross certificate is self-issued
+    /// by name but signed by another key).
+    pub fn is_self_signed(&self) -> bool {
+        self.subject_der == self.issuer_der && self.is_signed_by(self)
+    }
+
+    /// May sign certificates: basicConstraints cA, and keyCertSign when keyUsage is present.
+    pub fn may_sign_certificates(&self) -> bool {
+        self.is_ca && self.key_usage.is_none_or(|k| k.key_cert_sign())
+    }
+
+    pub fn may_sign_crls(&self) -> bool {
+        self.is_ca && self.key_usage.is_none_or(|k| k.crl_sign())
+    }
+
+    pub fn valid_at(&self, now: i64) -> Result<(), TimeProblem> {
+        if now < self.not_before {
+            Err(TimeProblem::NotYetValid)
+        } else if now > self.not_after {
+            Err(TimeProblem::Expired)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Serial number bytes without a leading zero byte.
+    pub fn serial_bytes(&self) -> Vec<u8> {
+        strip_zero(self.cert.tbs_certificate.serial_number.as_bytes())
+    }
+
+    /// Lower-case hex serial.
+    pub fn serial_hex(&self) -> String {
+        hex::encode(self.serial_bytes())
+    }
+}
+
+pub fn strip_zero(bytes: &[u8]) -> Vec<u8> {
+    match bytes {
+        [0, rest @ ..] if !rest.is_empty() => rest.to_vec(),
+        other => other.to_vec(),
+    }
+}
+
+/// Outside a validity period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeProblem {
+    NotYetValid,
+    Expired,
+}

@@ -1,0 +1,12 @@
+//! Certificate checks: chains to configured trust anchors (found by key identifier and
+//! signature, never by name alone), validity, keyUsage, CRLs, and card signatures.
+
+mod cert;
+mod pem;
+mod signature;
+mod store;
+
+pub use cert::ParsedCert;
+pub use pem::pem_blocks;
+pub use signature::{verify_card_signature, verify_signed};
+pub use store::{CertCheckError, TrustStore};

@@ -1,0 +1,116 @@
+//! Signature checks for CA signatures (RSA PKCS#1 v1.5 with SHA-1/256/384/512, ECDSA
+//! P-256/P-384) and for card signatures (RSA PKCS#1 v1.5 SHA-256).
+
+use der::oid::ObjectIdentifier;
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use rsa::{Pkcs1v15Sign, RsaPublicKey, pkcs1::DecodeRsaPublicKey};
+use sha2::Digest;
+use spki::SubjectPublicKeyInfoOwned;
+
+const SHA1_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.5");
+const SHA256_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const SHA384_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+const SHA512_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+const RSA_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const EC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+
+fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Option<RsaPublicKey> {
+    if spki.algorithm.oid != RSA_KEY {
+        return None;
+    }
+    RsaPublicKey::from_pkcs1_der(spki.subject_public_key.as_bytes()?).ok()
+}
+
+fn verify_rsa(key: &RsaPublicKey, scheme: Pkcs1v15Sign, digest: &[u8], signature: &[u8]) -> bool {
+    key.verify(scheme, digest, signature).is_ok()
+}
+
+fn verify_ecdsa(spki: &SubjectPublicKeyInfoOwned, prehash: &[u8], signature: &[u8]) -> bool {
+    if spki.algorithm.oid != EC_KEY {
+        return false;
+    }
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let Some(point) = spki.subject_public_key.as_bytes() else {
+        return false;
+    };
+    match curve {
+        Some(c) if c == P256 => {
+            let (Ok(key), Ok(sig)) = (
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                p256::ecdsa::Signature::from_der(signature),
+            ) else {
+                return false;
+            };
+            key.verify_prehash(prehash, &sig).is_ok()
+        }
+        Some(c) if c == P384 => {
+            let (Ok(key), Ok(sig)) = (
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                p384::ecdsa::Signature::from_der(signature),
+            ) else {
+                return false;
+            };
+            key.verify_prehash(prehash, &sig).is_ok()
+        }
+        _ => false,
+    }
+}
+
+/// Checks a CA's signature `signature` made with `algorithm` over `signed`.
+pub fn verify_signed(
+    algorithm: &ObjectIdentifier,
+    signed: &[u8],
+    signature: &[u8],
+    issuer: &SubjectPublicKeyInfoOwned,
+) -> bool {
+    let rsa = |scheme: Pkcs1v15Sign, digest: &[u8]| {
+        rsa_key(issuer).is_some_and(|key| verify_rsa(&key, scheme, digest, signature))
+    };
+    match *algorithm {
+        a if a == SHA1_RSA => rsa(
+            Pkcs1v15Sign::new::<sha1::Sha1>(),
+            &sha1::Sha1::digest(signed),
+        ),
+        a if a == SHA256_RSA => rsa(
+            Pkcs1v15Sign::new::<sha2::Sha256>(),
+            &sha2::Sha256::digest(signed),
+        ),
+        a if a == SHA384_RSA => rsa(
+            Pkcs1v15Sign::new::<sha2::Sha384>(),
+            &sha2::Sha384::digest(signed),
+        ),
+        a if a == SHA512_RSA => rsa(
+            Pkcs1v15Sign::new::<sha2::Sha512>(),
+            &sha2::Sha512::digest(signed),
+        ),
+        a if a == ECDSA_SHA256 => verify_ecdsa(issuer, &sha2::Sha256::digest(signed), signature),
+        a if a == ECDSA_SHA384 => verify_ecdsa(issuer, &sha2::Sha384::digest(signed), signature),
+        a if a == ECDSA_SHA512 => verify_ecdsa(issuer, &sha2::Sha512::digest(signed), signature),
+        _ => false,
+    }
+}
+
+/// A card's PKCS#1 v1.5 SHA-256 signature over `message` with the certificate's RSA key.
+pub fn verify_card_signature(
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    rsa_key(spki).is_some_and(|key| {
+        verify_rsa(
+            &key,
+            Pkcs1v15Sign::new::<sha2::Sha256>(),
+            &sha2::Sha256::digest(message),
+            signature,
+        )
+    })
+}

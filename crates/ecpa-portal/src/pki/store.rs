@@ -1,0 +1,254 @@
+//! The configured trust anchors and CRLs, and the checks a card certificate must pass.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use der::{Decode, Encode, oid::AssociatedOid};
+use ecpa_wire::ErrorCode;
+use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::AuthorityKeyIdentifier;
+
+use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero};
+use super::{pem_blocks, verify_signed};
+use crate::PortalError;
+
+/// Longest issuer path tried (cross certificates make paths a little longer).
+const MAX_DEPTH: usize = 8;
+
+/// Why a certificate was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CertCheckError {
+    #[error("not a DER certificate")]
+    Malformed,
+    #[error("no path to a trust anchor")]
+    Untrusted,
+    #[error("expired (itself or an issuer)")]
+    Expired,
+    #[error("not yet valid (itself or an issuer)")]
+    NotYetValid,
+    #[error("revoked")]
+    Revoked,
+    #[error("keyUsage lacks digitalSignature")]
+    KeyUsage,
+}
+
+impl From<CertCheckError> for ErrorCode {
+    fn from(e: CertCheckError) -> Self {
+        match e {
+            CertCheckError::Malformed => ErrorCode::MALFORMED_REQUEST,
+            CertCheckError::Untrusted => ErrorCode::UNTRUSTED_ISSUER,
+            CertCheckError::Expired => ErrorCode::CERT_EXPIRED,
+            CertCheckError::NotYetValid => ErrorCode::CERT_NOT_YET_VALID,
+            CertCheckError::Revoked => ErrorCode::CERT_REVOKED,
+            CertCheckError::KeyUsage => ErrorCode::CERT_KEY_USAGE,
+        }
+    }
+}
+
+impl From<TimeProblem> for CertCheckError {
+    fn from(p: TimeProblem) -> Self {
+        match p {
+            TimeProblem::Expired => CertCheckError::Expired,
+            TimeProblem::NotYetValid => CertCheckError::NotYetValid,
+        }
+    }
+}
+
+/// Serials revoked by one CA key, from a CRL whose signature was checked.
+#[derive(Debug, Clone)]
+struct LoadedCrl {
+    issuer_name: Vec<u8>,
+    issuer_key: Vec<u8>,
+    revoked: HashSet<Vec<u8>>,
+}
+
+/// Trusted CA certificates and the revocation lists they signed.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    cas: Vec<ParsedCert>,
+    crls: Vec<LoadedCrl>,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, PortalError> {
+    std::fs::read(path).map_err(|source| PortalError::File {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+impl TrustStore {
+    /// Loads PEM (or DER) files of CA certificates and of CRLs.
+    pub fn load(
+        anchor_files: &[impl AsRef<Path>],
+        crl_files: &[impl AsRef<Path>],
+    ) -> Result<Self, PortalError> {
+        let mut store = Self::default();
+        for path in anchor_files {
+            for der in pem_blocks(&read(path.as_ref())?, "CERTIFICATE")? {
+                store.add_ca(&der)?;
+            }
+        }
+        for path in crl_files {
+            for der in pem_blocks(&read(path.as_ref())?, "X509 CRL")? {
+                store.add_crl(&der)?;
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn add_ca(&mut self, der: &[u8]) -> Result<(), PortalError> {
+        let ca = ParsedCert::parse(der)
+            .map_err(|e| PortalError::Config(format!("trust anchor is not a certificate: {e}")))?;
+        if !ca.is_ca {
+            return Err(PortalError::Config(format!(
+                "trust anchor {} is not a CA certificate",
+                ca.fingerprint_hex()
+            )));
+        }
+        self.cas.push(ca);
+        Ok(())
+    }
+
+    /// Adds a CRL after checking it was signed by a configured CA.
+    pub fn add_crl(&mut self, der: &[u8]) -> Result<(), PortalError> {
+        let bad = |why: String| PortalError::Config(format!("CRL refused: {why}"));
+        let crl = CertificateList::from_der(der).map_err(|e| bad(e.to_string()))?;
+        let tbs = signed_part(der).map_err(|e| bad(e.to_string()))?;
+        let issuer_name = crl
+            .tbs_cert_list
+            .issuer
+            .to_der()
+            .map_err(|e| bad(e.to_string()))?;
+        let aki = crl
+            .tbs_cert_list
+            .crl_extensions
+            .as_ref()
+            .and_then(|exts| {
+                exts.iter()
+                    .find(|e| e.extn_id == AuthorityKeyIdentifier::OID)
+            })
+            .and_then(|e| AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
+            .and_then(|a| a.key_identifier)
+            .map(|k| k.as_bytes().to_vec());
+        let signer = self
+            .cas
+            .iter()
+            .filter(|ca| ca.subject_der == issuer_name && ca.may_sign_crls())
+            .filter(|ca| aki.is_none() || ca.subject_key_id.is_none() || ca.subject_key_id == aki)
+            .find(|ca| {
+                verify_signed(
+                    &crl.signature_algorithm.oid,
+                    &tbs,
+                    crl.signature.raw_bytes(),
+                    ca.spki(),
+                )
+            })
+            .ok_or_else(|| bad("not signed by a configured CA".into()))?;
+        let revoked = crl
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .map(|r| strip_zero(r.serial_number.as_bytes()))
+            .collect();
+        let issuer_key = signer.spki().to_der().map_err(|e| bad(e.to_string()))?;
+        self.crls.push(LoadedCrl {
+            issuer_name,
+            issuer_key,
+            revoked,
+        });
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cas.is_empty()
+    }
+
+    /// Configured CAs whose key signed `cert`, matched by key identifier (by name only
+    /// when an identifier is missing), then proven by the signature.
+    fn issuers_of<'a>(
+        &'a self,
+        cert: &'a ParsedCert,
+    ) -> impl Iterator<Item = (usize, &'a ParsedCert)> {
+        self.cas
+            .iter()
+            .enumerate()
+            .filter(
+                move |(_, ca)| match (&cert.authority_key_id, &ca.subject_key_id) {
+                    (Some(aki), Some(ski)) => aki == ski,
+                    _ => ca.subject_der == cert.issuer_der,
+                },
+            )
+            .filter(move |(_, ca)| ca.may_sign_certificates() && cert.is_signed_by(ca))
+    }
+
+    fn extend(&self, cert: &ParsedCert, now: Option<i64>, path: &mut Vec<usize>) -> bool {
+        if path.len() >= MAX_DEPTH {
+            return false;
+        }
+        for (i, ca) in self.issuers_of(cert) {
+            if path.contains(&i) || now.is_some_and(|t| ca.valid_at(t).is_err()) {
+                continue;
+            }
+            path.push(i);
+            // A self-signed root ends the path; so does a configured CA with no issuer here.
+            let is_anchor = ca.is_self_signed() || self.issuers_of(ca).next().is_none();
+            if is_anchor || self.extend(ca, now, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+
+    /// The issuers from `cert` up to a trust anchor, nearest first, every CA valid at `now`.
+    pub fn chain(&self, cert: &ParsedCert, now: i64) -> Result<Vec<&ParsedCert>, CertCheckError> {
+        let mut path = Vec::new();
+        if self.extend(cert, Some(now), &mut path) {
+            return Ok(path.iter().map(|&i| &self.cas[i]).collect());
+        }
+        // Explain the failure: a path that only a CA's validity breaks is a time problem.
+        if self.extend(cert, None, &mut path) {
+            let problem = path
+                .iter()
+                .find_map(|&i| self.cas[i].valid_at(now).err())
+                .map_or(CertCheckError::Untrusted, CertCheckError::from);
+            return Err(problem);
+        }
+        Err(CertCheckError::Untrusted)
+    }
+
+    fn is_revoked(&self, cert: &ParsedCert, issuer: &ParsedCert) -> bool {
+        let Ok(issuer_key) = issuer.spki().to_der() else {
+            return false;
+        };
+        let serial = cert.serial_bytes();
+        self.crls.iter().any(|crl| {
+            crl.issuer_key == issuer_key
+                && crl.issuer_name == cert.issuer_der
+                && crl.revoked.contains(&serial)
+        })
+    }
+
+    /// Every check a card's signing certificate must pass at `now` (Unix seconds).
+    pub fn check_signing_certificate(
+        &self,
+        der: &[u8],
+        now: i64,
+    ) -> Result<ParsedCert, CertCheckError> {
+        let cert = ParsedCert::parse(der).map_err(|_| CertCheckError::Malformed)?;
+        let chain = self.chain(&cert, now)?;
+        cert.valid_at(now)?;
+        let mut child = &cert;
+        for issuer in &chain {
+            if self.is_revoked(child, issuer) {
+                return Err(CertCheckError::Revoked);
+            }
+            child = issuer;
+        }
+        if !cert.key_usage.is_some_and(|k| k.digital_signature()) {
+            return Err(CertCheckError::KeyUsage);
+        }
+        Ok(cert)
+    }
+}
