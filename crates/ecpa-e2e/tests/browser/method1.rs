@@ -1,0 +1,118 @@
+//! Method 1: from the login page, both card types (scenarios 1–3).
+
+use ecpa_e2e::StackOptions;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn citizen_card_registers_without_a_session_then_logs_in() {
+    scenario(
+        StackOptions::default(),
+        citizen_card(&WANG),
+        async |browser, _stack| {
+            shot(browser, "login-page").await?;
+            browser.click("cert-login").await?;
+            browser
+                .wait_for_text("not-registered", "找不到對應的憑證資訊")
+                .await?;
+            wizard_sign_in(browser, &WANG).await?;
+            browser
+                .wait_for_text("check-prompt", "『自然人憑證』")
+                .await?;
+            shot(browser, "citizen-step-1").await?;
+            wizard_step1(browser, PIN).await?;
+            browser.wait_for_text("cert-type", "自然人憑證").await?;
+            browser
+                .wait_for_text("cert-subject", "C=TW, CN=王大明, serialNumber=")
+                .await?;
+            browser
+                .wait_for_text("step-2-heading", "將憑證註冊到 ECPA")
+                .await?;
+            shot(browser, "citizen-step-2").await?;
+            browser.click("wizard-next").await?;
+            anyhow::ensure!(shown_code(browser).await? == "OK", "registration failed");
+            browser
+                .wait_for_text("result", "憑證上傳成功，您可以使用憑證登入 ECPA 了")
+                .await?;
+            shot(browser, "citizen-step-3").await?;
+            browser.click("wizard-finish").await?;
+            certificate_login(browser).await?;
+            browser.wait_for_text("me-name", WANG.name).await?;
+            shot(browser, "citizen-logged-in").await
+        },
+    )
+    .await;
+}
+
+/// One organization-card registration by a personnel officer, then the
+/// organization login into the personnel-only area.
+async fn organization_card_registers_for(officer: &'static Person, shot_prefix: &'static str) {
+    scenario(
+        StackOptions::default(),
+        organization_card(),
+        async |browser, _stack| {
+            browser.click("cert-login").await?;
+            browser.wait_for_id("not-registered").await?;
+            wizard_sign_in(browser, officer).await?;
+            browser
+                .wait_for_text("check-prompt", "『機關憑證』")
+                .await?;
+            wizard_step1(browser, PIN).await?;
+            browser.wait_for_text("cert-type", "機關憑證").await?;
+            browser.wait_for_text("cert-agency-oid", AGENCY_OID).await?;
+            let code = browser.wait_for_id("agency-code").await?;
+            anyhow::ensure!(
+                code.prop("value").await?.as_deref() == Some(AGENCY_CODE),
+                "agency code not prefilled"
+            );
+            browser.fill("agency-code", AGENCY_CODE).await?;
+            browser.click("agency-lookup").await?;
+            browser.wait_for_text("agency-name", AGENCY_NAME).await?;
+            shot(browser, &format!("{shot_prefix}-step-2")).await?;
+            browser.click("wizard-next").await?;
+            anyhow::ensure!(shown_code(browser).await? == "OK", "registration failed");
+            shot(browser, &format!("{shot_prefix}-step-3")).await?;
+            browser.click("wizard-finish").await?;
+            certificate_login(browser).await?;
+            browser.wait_for_text("org-area", AGENCY_NAME).await?;
+            shot(browser, &format!("{shot_prefix}-area")).await
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn organization_card_by_officer_of_category_08() {
+    organization_card_registers_for(&LIN, "organization").await;
+}
+
+#[tokio::test]
+async fn organization_card_by_officer_of_unit_with_renshi() {
+    organization_card_registers_for(&CHEN, "organization-unit").await;
+}
+
+#[tokio::test]
+async fn organization_card_by_officer_of_concurrent_duty_5() {
+    organization_card_registers_for(&HUANG, "organization-duty").await;
+}
+
+#[tokio::test]
+async fn organization_card_refused_for_a_non_officer_and_nothing_registered() {
+    scenario(
+        StackOptions::default(),
+        organization_card(),
+        async |browser, stack| {
+            method1_through_step1(browser, &WANG).await?;
+            browser.wait_for_id("step-2-heading").await?;
+            browser.click("wizard-next").await?;
+            let code = shown_code(browser).await?;
+            anyhow::ensure!(code == "NOT_PERSONNEL_OFFICER", "got {code}");
+            browser.wait_for_page_text("人事人員").await?;
+            shot(browser, "refused-not-officer").await?;
+            browser.goto(&format!("{}/", stack.portal_origin)).await?;
+            browser.wait_for_id("my-area").await?;
+            browser.wait_for_id("no-certificates").await.map(drop)
+        },
+    )
+    .await;
+}
