@@ -1,1 +1,15 @@
+//! The card agent's protocol, against a real SoftHSM2 token through the real
+//! binary (`real_token`), and in process over a faithful fake card for what
+//! SoftHSM2 cannot do (PIN tries, lock) and to count card touches (`pin_states`,
+//! `security`, `pages`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod certs;
+mod fake_card;
+mod in_process;
+mod pages;
+mod pin_states;
+mod real_token;
+mod security;
+mod softhsm;
+mod verify;
