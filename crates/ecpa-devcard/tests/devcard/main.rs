@@ -1,0 +1,4 @@
+//! ecpa-devcard's integration tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod pki;
