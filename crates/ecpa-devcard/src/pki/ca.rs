@@ -96,8 +96,15 @@ impl Ca {
         })
     }
 
-    /// A CA from its certificate and private key (PEM), checking that they belong together.
-    pub fn from_pem(cert_pem: &str, key_pem: &str, source: &Path) -> Result<Self, PkiError> {
+    /// Reads a CA certificate (PEM) and its PKCS#8 PEM private key, checking that they
+    /// belong together.
+    pub fn load(cert_path: &Path, key_path: &Path) -> Result<Self, PkiError> {
+        Self::from_pem(&read(cert_path)?, &read(key_path)?, cert_path)
+    }
+
+    /// A CA from its certificate and private key (PEM); `source` names the
+    /// certificate in errors.
+    pub(crate) fn from_pem(cert_pem: &str, key_pem: &str, source: &Path) -> Result<Self, PkiError> {
         let (label, cert_der) = der::pem::decode_vec(cert_pem.as_bytes())
             .map_err(|e| PkiError::Pem(source.to_owned()).logged(&e))?;
         if label != "CERTIFICATE" {
@@ -225,6 +232,13 @@ impl Ca {
             &self.crl(revoked, this_update, next_update)?,
         ))
     }
+}
+
+pub(crate) fn read(path: &Path) -> Result<String, PkiError> {
+    std::fs::read_to_string(path).map_err(|source| PkiError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn authority_key_id(id: &[u8]) -> Result<x509_cert::ext::Extension, PkiError> {

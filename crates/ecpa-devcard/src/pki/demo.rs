@@ -102,11 +102,11 @@ impl DemoPki {
 
     /// Reads what `save` wrote.
     pub fn load(dir: &Path) -> Result<Self, PkiError> {
-        let read_ca = |file: &str| -> Result<Ca, PkiError> {
-            let cert_path = dir.join(format!("{file}.pem"));
-            let cert = read(&cert_path)?;
-            let key = read(&dir.join(format!("{file}.key")))?;
-            Ca::from_pem(&cert, &key, &cert_path)
+        let read_ca = |file: &str| {
+            Ca::load(
+                &dir.join(format!("{file}.pem")),
+                &dir.join(format!("{file}.key")),
+            )
         };
         Ok(DemoPki {
             root: read_ca("root")?,
@@ -166,11 +166,4 @@ fn write(path: &Path, text: &str, private: bool) -> Result<(), PkiError> {
             path: path.to_owned(),
             source,
         })
-}
-
-fn read(path: &Path) -> Result<String, PkiError> {
-    std::fs::read_to_string(path).map_err(|source| PkiError::Io {
-        path: path.to_owned(),
-        source,
-    })
 }
