@@ -1,0 +1,182 @@
+//! What a card certificate and its signature must be: a trusted chain, valid now, not
+//! revoked, a signing certificate, and a signature over the portal's own text.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use ecpa_devcard::SoftwareCard;
+use serde_json::json;
+use time::Duration;
+
+use crate::support::*;
+
+const NAME: &str = "王大明";
+
+async fn logged_in<'a>(app: &'a TestApp, id: &str) -> Browser<'a> {
+    app.add_employee("emp", Person::clerk(id, NAME)).await;
+    let mut browser = app.browser();
+    browser.password_login("emp").await.assert_ok();
+    browser
+}
+
+fn moica_card(id: &str, from: Duration, to: Duration) -> SoftwareCard {
+    card_from(
+        &pkis().rsa.moica,
+        citizen_subject(NAME, Some(&id[6..])),
+        NOW + from,
+        NOW + to,
+    )
+}
+
+#[tokio::test]
+async fn expired_and_not_yet_valid_cards_are_refused() {
+    let app = spawn_app().await;
+    let id = national_id(51);
+    let mut browser = logged_in(&app, &id).await;
+    let expired = moica_card(&id, Duration::days(-60), Duration::days(-1));
+    browser
+        .register(&expired, "citizen", None)
+        .await
+        .assert_error(422, "CERT_EXPIRED");
+    let future = moica_card(&id, Duration::days(1), Duration::days(60));
+    browser
+        .register(&future, "citizen", None)
+        .await
+        .assert_error(422, "CERT_NOT_YET_VALID");
+    assert_eq!(app.count("registrations").await, 0);
+}
+
+#[tokio::test]
+async fn a_revoked_card_is_refused() {
+    let card = citizen_card(NAME, &national_id(52));
+    let app = spawn_app_with(Options {
+        revoked: vec![serial_of(&card.signing_cert_der)],
+    })
+    .await;
+    let mut browser = logged_in(&app, &national_id(52)).await;
+    browser
+        .register(&card, "citizen", None)
+        .await
+        .assert_error(422, "CERT_REVOKED");
+    // Another card of the same CA is not on the list.
+    let other = citizen_card(NAME, &national_id(52));
+    assert_eq!(
+        browser
+            .register(&other, "citizen", None)
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn a_card_from_an_untrusted_ca_with_the_same_names_is_refused() {
+    let app = spawn_app().await;
+    let id = national_id(53);
+    let mut browser = logged_in(&app, &id).await;
+    let forged = card_from(
+        &pkis().untrusted.moica,
+        citizen_subject(NAME, Some(&id[6..])),
+        NOW - Duration::days(1),
+        NOW + Duration::days(30),
+    );
+    browser
+        .register(&forged, "citizen", None)
+        .await
+        .assert_error(422, "UNTRUSTED_ISSUER");
+    let mut anonymous = app.browser();
+    anonymous
+        .certificate_login(&forged)
+        .await
+        .assert_error(422, "UNTRUSTED_ISSUER");
+}
+
+#[tokio::test]
+async fn a_card_under_an_ecdsa_p384_root_is_accepted() {
+    let app = spawn_app().await;
+    let id = national_id(54);
+    let mut browser = logged_in(&app, &id).await;
+    let card = card_from(
+        &pkis().ecdsa.moica,
+        citizen_subject(NAME, Some(&id[6..])),
+        NOW - Duration::days(1),
+        NOW + Duration::days(30),
+    );
+    assert_eq!(
+        browser
+            .register(&card, "citizen", None)
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn the_encryption_certificate_is_not_a_signing_certificate() {
+    let app = spawn_app().await;
+    let id = national_id(55);
+    let mut browser = logged_in(&app, &id).await;
+    let card = citizen_card(NAME, &id);
+    let (nonce, tbs) = browser.challenge("register").await;
+    browser
+        .post(
+            "/api/registrations",
+            json!({
+                "nonce": nonce,
+                "certificate": STANDARD.encode(&card.encryption_cert_der),
+                "signature": STANDARD.encode(card.sign(tbs.as_bytes())),
+                "kind": "citizen",
+            }),
+        )
+        .await
+        .assert_error(422, "CERT_KEY_USAGE");
+}
+
+#[tokio::test]
+async fn a_tampered_signature_or_one_over_other_text_is_refused() {
+    let app = spawn_app().await;
+    let id = national_id(56);
+    let mut browser = logged_in(&app, &id).await;
+    let card = citizen_card(NAME, &id);
+    let certificate = STANDARD.encode(&card.signing_cert_der);
+    let (nonce, tbs) = browser.challenge("register").await;
+    let mut signature = card.sign(tbs.as_bytes());
+    signature[17] ^= 0x01;
+    let body = json!({"nonce": nonce, "certificate": certificate,
+                      "signature": STANDARD.encode(&signature), "kind": "citizen"});
+    browser
+        .post("/api/registrations", body)
+        .await
+        .assert_error(422, "BAD_SIGNATURE");
+    // Signing the nonce alone (or any text but the portal's tbs) does not count.
+    let (nonce, _) = browser.challenge("register").await;
+    let body = json!({"nonce": nonce, "certificate": certificate,
+                      "signature": STANDARD.encode(card.sign(nonce.as_bytes())), "kind": "citizen"});
+    browser
+        .post("/api/registrations", body)
+        .await
+        .assert_error(422, "BAD_SIGNATURE");
+    // Another card's key over the right text.
+    let (nonce, tbs) = browser.challenge("register").await;
+    let other = citizen_card(NAME, &id);
+    let other_key = SoftwareCard {
+        key: rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap(),
+        ..other
+    };
+    let body = json!({"nonce": nonce, "certificate": certificate,
+                      "signature": STANDARD.encode(other_key.sign(tbs.as_bytes())), "kind": "citizen"});
+    browser
+        .post("/api/registrations", body)
+        .await
+        .assert_error(422, "BAD_SIGNATURE");
+    let outcomes: Vec<_> = app
+        .db
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event == "registration")
+        .map(|e| e.outcome)
+        .collect();
+    assert_eq!(outcomes, vec!["BAD_SIGNATURE"; 3]);
+}

@@ -1,0 +1,153 @@
+//! Certificate status and certificate login for citizen and organization cards.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde_json::json;
+use time::Duration;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn status_tells_registered_and_kind() {
+    let app = spawn_app().await;
+    let id = national_id(71);
+    app.add_employee("emp", Person::officer(&id, "王")).await;
+    let citizen = citizen_card("王", &id);
+    let organization = organization_card(AGENCY_OID);
+    let mut browser = app.browser();
+    let status = |card: &ecpa_devcard::SoftwareCard| json!({"certificate": STANDARD.encode(&card.signing_cert_der)});
+    let answer = browser
+        .post("/api/certificates/status", status(&citizen))
+        .await;
+    assert_eq!(answer.body, json!({"registered": false, "kind": "citizen"}));
+    let answer = browser
+        .post("/api/certificates/status", status(&organization))
+        .await;
+    assert_eq!(
+        answer.body,
+        json!({"registered": false, "kind": "organization"})
+    );
+    browser.password_login("emp").await.assert_ok();
+    browser
+        .register(&citizen, "citizen", None)
+        .await
+        .assert_ok();
+    let answer = browser
+        .post("/api/certificates/status", status(&citizen))
+        .await;
+    assert_eq!(answer.body, json!({"registered": true, "kind": "citizen"}));
+}
+
+#[tokio::test]
+async fn an_unregistered_card_cannot_log_in() {
+    let app = spawn_app().await;
+    let id = national_id(72);
+    app.add_employee("emp", Person::clerk(&id, "王")).await;
+    let mut browser = app.browser();
+    browser
+        .certificate_login(&citizen_card("王", &id))
+        .await
+        .assert_error(404, "CERT_NOT_REGISTERED");
+    let audit = app.db.audit_entries().await.unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.event.as_str(), last.outcome.as_str()),
+        ("certificate_login", "CERT_NOT_REGISTERED")
+    );
+    assert!(last.cert_fingerprint.is_some() && last.cert_serial.is_some());
+}
+
+#[tokio::test]
+async fn a_citizen_card_logs_the_employee_in_while_they_are_current() {
+    let app = spawn_app().await;
+    let id = national_id(73);
+    app.add_employee("emp", Person::clerk(&id, "王")).await;
+    let card = citizen_card("王", &id);
+    let mut clerk = app.browser();
+    clerk.password_login("emp").await.assert_ok();
+    clerk.register(&card, "citizen", None).await.assert_ok();
+    let mut browser = app.browser();
+    let login = browser.certificate_login(&card).await;
+    login.assert_ok();
+    assert!(login.set_cookie.as_deref().unwrap().contains("HttpOnly"));
+    assert_eq!(login.body["type"], "employee");
+    assert_eq!(login.body["login_method"], "certificate");
+    assert_eq!(browser.get("/api/me").await.body["name"], "王");
+    assert_eq!(
+        browser
+            .get("/api/me/certificates")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Departed from tomorrow: the card no longer logs in.
+    app.add_people(&[Person {
+        status: "departed",
+        filed_on: TODAY,
+        ..Person::clerk(&id, "王")
+    }])
+    .await;
+    app.advance(Duration::days(1));
+    let mut later = app.browser();
+    later
+        .certificate_login(&card)
+        .await
+        .assert_error(403, "NOT_CURRENT_EMPLOYEE");
+    let outcomes: Vec<_> = app
+        .db
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event == "certificate_login")
+        .map(|e| (e.outcome, e.national_id))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("OK".to_owned(), Some(id.clone())),
+            ("NOT_CURRENT_EMPLOYEE".to_owned(), Some(id.clone()))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_organization_card_opens_the_agency_personnel_area() {
+    let app = spawn_app().await;
+    let id = national_id(74);
+    app.add_employee("hr", Person::officer(&id, "人事甲")).await;
+    let card = organization_card(AGENCY_OID);
+    let mut officer = app.browser();
+    officer.password_login("hr").await.assert_ok();
+    let registration = officer.register(&card, "organization", Some(AGENCY)).await;
+    let mut browser = app.browser();
+    let login = browser.certificate_login(&card).await;
+    login.assert_ok();
+    assert_eq!(
+        login.body,
+        json!({"type": "organization", "agency_code": AGENCY,
+               "agency_name": "行政院人事行政總處", "officer_name": "人事甲"})
+    );
+    assert_eq!(browser.get("/api/me").await.body["type"], "organization");
+    // An organization session is not an employee: it has no personal certificates.
+    browser
+        .get("/api/me/certificates")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+    // Withdrawing the card ends the sessions it opened.
+    let id = registration.body["id"].as_i64().unwrap();
+    assert_eq!(
+        officer
+            .delete(&format!("/api/me/certificates/{id}"))
+            .await
+            .status
+            .as_u16(),
+        204
+    );
+    browser
+        .get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+}

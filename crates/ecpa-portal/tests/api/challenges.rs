@@ -1,0 +1,147 @@
+//! Challenges: 32 random bytes, the portal's own text, single use, five minutes, bound
+//! to the browser session that asked.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde_json::json;
+use time::Duration;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn a_challenge_names_purpose_origin_and_a_fresh_nonce() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    let answer = browser
+        .post("/api/challenges", json!({"purpose": "login"}))
+        .await;
+    answer.assert_ok();
+    let cookie = answer.set_cookie.clone().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let nonce = answer.body["nonce"].as_str().unwrap();
+    assert_eq!(nonce.len(), 64);
+    assert_eq!(
+        answer.body["tbs"],
+        format!("ECPA certificate challenge v1\npurpose=login\norigin={ORIGIN}\nnonce={nonce}")
+    );
+    assert_eq!(answer.body["expires_at"], "2026-03-10T02:05:00Z");
+    let (second, _) = browser.challenge("login").await;
+    assert_ne!(second, nonce);
+    browser
+        .post("/api/challenges", json!({"purpose": "steal"}))
+        .await
+        .assert_error(400, "MALFORMED_REQUEST");
+}
+
+async fn registered_card(app: &TestApp) -> ecpa_devcard::SoftwareCard {
+    let id = national_id(61);
+    app.add_employee("emp", Person::clerk(&id, "王")).await;
+    let card = citizen_card("王", &id);
+    let mut browser = app.browser();
+    browser.password_login("emp").await.assert_ok();
+    assert_eq!(
+        browser
+            .register(&card, "citizen", None)
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+    card
+}
+
+fn login_body(card: &ecpa_devcard::SoftwareCard, nonce: &str, tbs: &str) -> serde_json::Value {
+    json!({
+        "nonce": nonce,
+        "certificate": STANDARD.encode(&card.signing_cert_der),
+        "signature": STANDARD.encode(card.sign(tbs.as_bytes())),
+    })
+}
+
+#[tokio::test]
+async fn a_replayed_nonce_is_unknown() {
+    let app = spawn_app().await;
+    let card = registered_card(&app).await;
+    let mut browser = app.browser();
+    let (nonce, tbs) = browser.challenge("login").await;
+    let body = login_body(&card, &nonce, &tbs);
+    let cookie = browser.cookie.clone();
+    browser
+        .post("/api/session/certificate", body.clone())
+        .await
+        .assert_ok();
+    // Replay from the same browser state (the old cookie) and from the new session.
+    let mut replay = app.browser();
+    replay.cookie = cookie;
+    replay
+        .post("/api/session/certificate", body.clone())
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+    browser
+        .post("/api/session/certificate", body)
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+}
+
+#[tokio::test]
+async fn an_expired_nonce_is_expired_and_used_up() {
+    let app = spawn_app().await;
+    let card = registered_card(&app).await;
+    let mut browser = app.browser();
+    let (nonce, tbs) = browser.challenge("login").await;
+    app.advance(Duration::minutes(5) + Duration::seconds(1));
+    let body = login_body(&card, &nonce, &tbs);
+    browser
+        .post("/api/session/certificate", body.clone())
+        .await
+        .assert_error(410, "CHALLENGE_EXPIRED");
+    browser
+        .post("/api/session/certificate", body)
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+}
+
+#[tokio::test]
+async fn a_nonce_from_another_session_is_unknown_and_stays_usable_by_its_owner() {
+    let app = spawn_app().await;
+    let card = registered_card(&app).await;
+    let mut owner = app.browser();
+    let (nonce, tbs) = owner.challenge("login").await;
+    let body = login_body(&card, &nonce, &tbs);
+    let mut thief = app.browser();
+    thief.challenge("login").await;
+    thief
+        .post("/api/session/certificate", body.clone())
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+    let mut no_cookie = app.browser();
+    no_cookie
+        .post("/api/session/certificate", body.clone())
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+    owner
+        .post("/api/session/certificate", body)
+        .await
+        .assert_ok();
+}
+
+#[tokio::test]
+async fn a_login_nonce_does_not_register_and_a_made_up_one_is_unknown() {
+    let app = spawn_app().await;
+    let id = national_id(62);
+    app.add_employee("emp", Person::clerk(&id, "王")).await;
+    let card = citizen_card("王", &id);
+    let mut browser = app.browser();
+    browser.password_login("emp").await.assert_ok();
+    let (nonce, tbs) = browser.challenge("login").await;
+    let mut body = login_body(&card, &nonce, &tbs);
+    body["kind"] = json!("citizen");
+    browser
+        .post("/api/registrations", body.clone())
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+    body["nonce"] = json!("ab".repeat(32));
+    browser
+        .post("/api/registrations", body)
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+}

@@ -1,0 +1,14 @@
+//! API tests: the router with a fresh database per test (SQLite, or PostgreSQL when
+//! `ECPA_TEST_POSTGRES_URL` is set), a demo PKI made in the test, and a fixed clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod certificate_checks;
+mod certificate_login;
+mod challenges;
+mod imports;
+mod malformed;
+mod personnel_rules;
+mod registrations;
+mod sessions;
+mod support;
+mod trust_chains;

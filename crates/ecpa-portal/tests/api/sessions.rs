@@ -1,0 +1,176 @@
+//! Password sessions, cookies, Origin checks and wrong-password throttling.
+
+use serde_json::json;
+use time::Duration;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn password_login_sets_a_strict_http_only_cookie_and_me_answers() {
+    let app = spawn_app().await;
+    let id = national_id(1);
+    app.add_employee("wang", Person::officer(&id, "王大明"))
+        .await;
+    let mut browser = app.browser();
+    let login = browser.password_login("wang").await;
+    login.assert_ok();
+    let cookie = login.set_cookie.clone().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(login.body["type"], "employee");
+    assert_eq!(login.body["name"], "王大明");
+    assert_eq!(login.body["is_personnel_officer"], true);
+    assert_eq!(login.body["login_method"], "password");
+    assert_eq!(
+        login.body["national_id_masked"],
+        format!("{}****", &id[..6])
+    );
+    let me = browser.get("/api/me").await;
+    assert_eq!(me.body["agency_name"], "行政院人事行政總處");
+    let out = browser.delete("/api/session").await;
+    assert_eq!(out.status.as_u16(), 204);
+    browser
+        .get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn passwords_are_stored_only_as_slow_salted_hashes() {
+    let app = spawn_app().await;
+    let id = national_id(2);
+    app.add_employee("chen", Person::clerk(&id, "陳小華")).await;
+    use sqlx::Row;
+    let hash: String = sqlx::query("SELECT password_hash FROM accounts WHERE account = 'chen'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn wrong_or_unknown_credentials_are_one_error() {
+    let app = spawn_app().await;
+    let id = national_id(3);
+    app.add_employee("lin", Person::clerk(&id, "林一")).await;
+    let mut browser = app.browser();
+    browser
+        .post(
+            "/api/session/password",
+            json!({"account": "lin", "password": "nope"}),
+        )
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    browser
+        .post(
+            "/api/session/password",
+            json!({"account": "ghost", "password": PASSWORD}),
+        )
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    let audit = app.db.audit_entries().await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(
+        audit
+            .iter()
+            .all(|e| e.event == "password_login" && e.outcome == "INVALID_CREDENTIALS")
+    );
+    assert_eq!(audit[0].client_addr.as_deref(), Some("127.0.0.1"));
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_per_account_then_released() {
+    let app = spawn_app().await;
+    let id = national_id(4);
+    app.add_employee("wu", Person::clerk(&id, "吳二")).await;
+    let mut browser = app.browser();
+    for _ in 0..5 {
+        browser
+            .post(
+                "/api/session/password",
+                json!({"account": "wu", "password": "bad"}),
+            )
+            .await
+            .assert_error(401, "INVALID_CREDENTIALS");
+    }
+    // Even the right password waits now, and from another address too.
+    browser
+        .password_login("wu")
+        .await
+        .assert_error(429, "TOO_MANY_ATTEMPTS");
+    let mut elsewhere = app.browser();
+    elsewhere.addr = "10.0.0.9:4000".parse().unwrap();
+    elsewhere
+        .password_login("wu")
+        .await
+        .assert_error(429, "TOO_MANY_ATTEMPTS");
+    app.advance(Duration::minutes(16));
+    browser.password_login("wu").await.assert_ok();
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_per_address() {
+    let app = spawn_app().await;
+    let id = national_id(5);
+    app.add_employee("hsu", Person::clerk(&id, "許三")).await;
+    let mut browser = app.browser();
+    for i in 0..20 {
+        browser
+            .post(
+                "/api/session/password",
+                json!({"account": format!("guess{i}"), "password": "x"}),
+            )
+            .await
+            .assert_error(401, "INVALID_CREDENTIALS");
+    }
+    browser
+        .password_login("hsu")
+        .await
+        .assert_error(429, "TOO_MANY_ATTEMPTS");
+    let mut elsewhere = app.browser();
+    elsewhere.addr = "10.0.0.9:4000".parse().unwrap();
+    elsewhere.password_login("hsu").await.assert_ok();
+}
+
+#[tokio::test]
+async fn state_changing_calls_need_the_public_origin() {
+    let app = spawn_app().await;
+    let id = national_id(6);
+    app.add_employee("kao", Person::clerk(&id, "高四")).await;
+    let mut browser = app.browser();
+    browser.origin = Some("http://evil.example".into());
+    browser
+        .password_login("kao")
+        .await
+        .assert_error(403, "FORBIDDEN_ORIGIN");
+    browser.origin = None;
+    browser
+        .post("/api/challenges", json!({"purpose": "login"}))
+        .await
+        .assert_error(403, "FORBIDDEN_ORIGIN");
+    // Reads need no Origin.
+    browser.get("/api/config").await.assert_ok();
+    browser.origin = Some(ORIGIN.into());
+    browser.password_login("kao").await.assert_ok();
+}
+
+#[tokio::test]
+async fn a_login_replaces_the_previous_session_token() {
+    let app = spawn_app().await;
+    let id = national_id(7);
+    app.add_employee("yeh", Person::clerk(&id, "葉五")).await;
+    let mut browser = app.browser();
+    browser.challenge("login").await;
+    let anonymous = browser.cookie.clone().unwrap();
+    browser.password_login("yeh").await.assert_ok();
+    assert_ne!(browser.cookie.as_deref(), Some(anonymous.as_str()));
+    let mut old = app.browser();
+    old.cookie = Some(anonymous);
+    old.get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+}

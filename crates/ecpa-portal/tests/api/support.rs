@@ -1,0 +1,536 @@
+//! `spawn_app()`: the real router over a fresh database (SQLite file, or a PostgreSQL
+//! database created for the test when `ECPA_TEST_POSTGRES_URL` is set), a demo PKI,
+//! a fixed clock and a seeded RNG; and `Browser`, a cookie-keeping client.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use ecpa_devcard::{DemoPki, LeafSubject, RootAlgorithm, SoftwareCard};
+use ecpa_portal::db::Db;
+use ecpa_portal::import::{ImportKind, import_text};
+use ecpa_portal::pki::{ParsedCert, TrustStore};
+use ecpa_portal::{AppState, Entropy, FixedClock, Settings, router};
+use http_body_util::BodyExt;
+use rand::{SeedableRng, rngs::StdRng};
+use serde_json::{Value, json};
+use sqlx::{AnyConnection, Connection};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use tower::ServiceExt;
+
+/// 10:00 on 2026-03-10 in Taipei.
+pub const NOW: OffsetDateTime = datetime!(2026-03-10 02:00 UTC);
+pub const TODAY: &str = "2026-03-10";
+pub const YESTERDAY: &str = "2026-03-09";
+pub const LONG_AGO: &str = "2025-01-01";
+pub const ORIGIN: &str = "http://localhost:8080";
+/// 行政院人事行政總處, with an agency OID.
+pub const AGENCY: &str = "3230000";
+pub const AGENCY_OID: &str = "2.16.886.101.20003.20012";
+/// Another agency, without an OID.
+pub const OTHER_AGENCY: &str = "A09000000E";
+pub const PASSWORD: &str = "correct horse 1";
+
+/// A national ID with a valid check digit: `A1` + seven digits of `n` + check.
+pub fn national_id(n: u32) -> String {
+    let body = format!("1{:07}", n % 10_000_000);
+    // A = 10: 1 + 0 * 9 = 1.
+    let mut sum = 1;
+    for (i, d) in body.bytes().enumerate() {
+        sum += u32::from(d - b'0') * (8 - i as u32);
+    }
+    format!("A{body}{}", (10 - sum % 10) % 10)
+}
+
+/// The demo PKIs shared by all tests (RSA key generation is slow), and a few card keys.
+pub struct Pkis {
+    pub rsa: DemoPki,
+    pub ecdsa: DemoPki,
+    /// Same names as `rsa`, other keys: never configured as trusted.
+    pub untrusted: DemoPki,
+    keys: Vec<rsa::RsaPrivateKey>,
+    next_key: AtomicUsize,
+}
+
+pub fn pkis() -> &'static Pkis {
+    static PKIS: OnceLock<Pkis> = OnceLock::new();
+    PKIS.get_or_init(|| {
+        let mut rng = StdRng::seed_from_u64(7);
+        let now = NOW - Duration::days(400);
+        Pkis {
+            rsa: DemoPki::generate(RootAlgorithm::Rsa2048, "G9", now, &mut rng).unwrap(),
+            ecdsa: DemoPki::generate(RootAlgorithm::EcdsaP384, "G8", now, &mut rng).unwrap(),
+            untrusted: DemoPki::generate(RootAlgorithm::Rsa2048, "G9", now, &mut rng).unwrap(),
+            keys: (0..4)
+                .map(|_| rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap())
+                .collect(),
+            next_key: AtomicUsize::new(0),
+        }
+    })
+}
+
+/// A card from `ca` valid from `not_before` to `not_after`.
+pub fn card_from(
+    ca: &ecpa_devcard::Ca,
+    subject: LeafSubject,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> SoftwareCard {
+    let p = pkis();
+    let key = p.keys[p.next_key.fetch_add(1, Ordering::Relaxed) % p.keys.len()].clone();
+    let mut rng = StdRng::from_entropy();
+    SoftwareCard::issue_for_key(ca, subject, key, not_before, not_after, &mut rng).unwrap()
+}
+
+pub fn citizen_subject(name: &str, last4: Option<&str>) -> LeafSubject {
+    LeafSubject::Citizen {
+        name: name.into(),
+        card_serial: "1234567890123456".into(),
+        id_last4: last4.map(str::to_owned),
+    }
+}
+
+pub fn organization_subject(agency_oid: &str) -> LeafSubject {
+    LeafSubject::Organization {
+        org: "行政院".into(),
+        unit: Some("人事行政總處".into()),
+        agency_oid: agency_oid.into(),
+    }
+}
+
+/// A valid citizen card (MOICA profile) for `name` with ID last-4 `last4`.
+pub fn citizen_card(name: &str, id: &str) -> SoftwareCard {
+    card_from(
+        &pkis().rsa.moica,
+        citizen_subject(name, Some(&id[6..])),
+        NOW - Duration::days(30),
+        NOW + Duration::days(365),
+    )
+}
+
+/// A valid organization card (GCA profile) for the agency OID.
+pub fn organization_card(agency_oid: &str) -> SoftwareCard {
+    card_from(
+        &pkis().rsa.gca,
+        organization_subject(agency_oid),
+        NOW - Duration::days(30),
+        NOW + Duration::days(365),
+    )
+}
+
+pub fn serial_of(der: &[u8]) -> Vec<u8> {
+    ParsedCert::parse(der).unwrap().serial_bytes()
+}
+
+/// Drops the test's PostgreSQL database when the test ends, even on failure.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin = self.admin_url.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let mut conn = AnyConnection::connect(&admin).await.unwrap();
+                sqlx::query(&sql).execute(&mut conn).await.unwrap();
+            });
+        })
+        .join();
+    }
+}
+
+/// The database URL for one test: a fresh SQLite file, or a fresh PostgreSQL database.
+async fn fresh_database(dir: &tempfile::TempDir) -> (String, Option<PgDatabase>) {
+    sqlx::any::install_default_drivers();
+    match std::env::var("ECPA_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("ecpa_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+            let mut conn = AnyConnection::connect(&admin_url).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let (base, query) = admin_url
+                .split_once('?')
+                .map_or((admin_url.as_str(), ""), |(b, q)| (b, q));
+            let slash = base.rfind('/').unwrap();
+            let mut url = format!("{}{name}", &base[..=slash]);
+            if !query.is_empty() {
+                url = format!("{url}?{query}");
+            }
+            (url, Some(PgDatabase { admin_url, name }))
+        }
+        _ => {
+            let path = dir.path().join("portal.db");
+            (format!("sqlite://{}?mode=rwc", path.display()), None)
+        }
+    }
+}
+
+/// What a test can change before the app starts.
+#[derive(Default)]
+pub struct Options {
+    /// Serials the MOICA-profile CA lists in its CRL.
+    pub revoked: Vec<Vec<u8>>,
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub clock: Arc<FixedClock>,
+    pub db: Db,
+    pub dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = fresh_database(&dir).await;
+    let db = Db::connect(&url).await.unwrap();
+    let p = pkis();
+    let anchors = dir.path().join("anchors.pem");
+    std::fs::write(
+        &anchors,
+        format!(
+            "{}{}",
+            p.rsa.trust_anchors_pem(),
+            p.ecdsa.trust_anchors_pem()
+        ),
+    )
+    .unwrap();
+    let crl = dir.path().join("moica.crl");
+    std::fs::write(
+        &crl,
+        p.rsa
+            .moica
+            .crl_pem(
+                &options.revoked,
+                NOW - Duration::days(1),
+                NOW + Duration::days(7),
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    let trust = TrustStore::load(&[anchors], &[crl]).unwrap();
+    let clock = Arc::new(FixedClock::new(NOW));
+    let settings = Settings {
+        public_origin: ORIGIN.into(),
+        agent_origin: "http://127.0.0.1:61161".into(),
+        dist_dir: dir.path().join("dist"),
+    };
+    let state = AppState::new(
+        settings,
+        db.clone(),
+        trust,
+        clock.clone(),
+        Arc::new(Entropy::seeded(rand::random())),
+    )
+    .unwrap();
+    let app = TestApp {
+        router: router(state),
+        clock,
+        db,
+        dir,
+        _pg: pg,
+    };
+    app.import(
+        ImportKind::Agencies,
+        &format!(
+            "code,name,oid\n{AGENCY},行政院人事行政總處,{AGENCY_OID}\n{OTHER_AGENCY},法務部,\n"
+        ),
+    )
+    .await;
+    app
+}
+
+/// One personnel CSV row.
+pub struct Person<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub agency: &'a str,
+    pub unit: &'a str,
+    pub category: &'a str,
+    pub duty: &'a str,
+    pub status: &'a str,
+    pub filed_on: &'a str,
+}
+
+impl<'a> Person<'a> {
+    /// A current clerk in 資訊室 (not a personnel officer), filed long ago.
+    pub fn clerk(id: &'a str, name: &'a str) -> Self {
+        Self {
+            id,
+            name,
+            agency: AGENCY,
+            unit: "資訊室",
+            category: "01",
+            duty: "",
+            status: "current",
+            filed_on: LONG_AGO,
+        }
+    }
+
+    /// A current personnel officer (category 08, 人事室), filed long ago.
+    pub fn officer(id: &'a str, name: &'a str) -> Self {
+        Self {
+            unit: "人事室",
+            category: "08",
+            ..Self::clerk(id, name)
+        }
+    }
+
+    pub fn csv_row(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{}",
+            self.id,
+            self.name,
+            self.agency,
+            self.unit,
+            self.category,
+            self.duty,
+            self.status,
+            self.filed_on
+        )
+    }
+}
+
+impl TestApp {
+    pub async fn import(&self, kind: ImportKind, text: &str) -> usize {
+        self.try_import(kind, text).await.unwrap()
+    }
+
+    pub async fn try_import(
+        &self,
+        kind: ImportKind,
+        text: &str,
+    ) -> Result<usize, ecpa_portal::PortalError> {
+        import_text(&self.db, kind, text, &Entropy::seeded(1)).await
+    }
+
+    pub async fn add_people(&self, people: &[Person<'_>]) {
+        let mut text = ImportKind::Personnel.header().join(",");
+        for p in people {
+            text.push('\n');
+            text.push_str(&p.csv_row());
+        }
+        self.import(ImportKind::Personnel, &text).await;
+    }
+
+    /// A person with an account named after them (password [`PASSWORD`]).
+    pub async fn add_employee(&self, account: &str, person: Person<'_>) {
+        self.add_people(&[person]).await;
+        let id = self.last_person_id().await;
+        self.import(
+            ImportKind::Accounts,
+            &format!("account,national_id,password\n{account},{id},{PASSWORD}\n"),
+        )
+        .await;
+    }
+
+    async fn last_person_id(&self) -> String {
+        use sqlx::Row;
+        sqlx::query("SELECT national_id FROM personnel_records ORDER BY id DESC LIMIT 1")
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+            .get::<String, _>(0)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookie: None,
+            origin: Some(ORIGIN.into()),
+            addr: "127.0.0.1:50000".parse().unwrap(),
+        }
+    }
+}
+
+/// An answer: status, JSON body (or `Null`), and the session cookie it set.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub set_cookie: Option<String>,
+}
+
+impl Answer {
+    /// The error code, checking the `{"error","message"}` shape on the way.
+    pub fn code(&self) -> &str {
+        let code = self.body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an error: {self:?}"));
+        assert!(
+            self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{self:?}"
+        );
+        assert_eq!(self.body.as_object().map(|o| o.len()), Some(2), "{self:?}");
+        code
+    }
+
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "{self:?}"
+        );
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) {
+        assert!(self.status.is_success(), "{self:?}");
+    }
+}
+
+/// A browser: keeps the session cookie, sends the portal's Origin.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: Option<String>,
+    pub origin: Option<String>,
+    pub addr: SocketAddr,
+}
+
+impl Browser<'_> {
+    pub async fn send_raw(&mut self, method: Method, path: &str, body: Body, json: bool) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if json {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        if let Some(origin) = &self.origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, format!("ecpa_session={cookie}"));
+        }
+        let mut request = request.body(body).unwrap();
+        request.extensions_mut().insert(ConnectInfo(self.addr));
+        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let set_cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .map(|v| v.to_str().unwrap().to_owned());
+        if let Some(set) = &set_cookie {
+            let value = set
+                .split(';')
+                .next()
+                .unwrap()
+                .trim_start_matches("ecpa_session=");
+            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+        }
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            body,
+            set_cookie,
+        }
+    }
+
+    pub async fn send(&mut self, method: Method, path: &str, body: Option<Value>) -> Answer {
+        let json = body.is_some();
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+        self.send_raw(method, path, body, json).await
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&mut self, path: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn delete(&mut self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    pub async fn password_login(&mut self, account: &str) -> Answer {
+        self.post(
+            "/api/session/password",
+            json!({"account": account, "password": PASSWORD}),
+        )
+        .await
+    }
+
+    /// `(nonce, tbs)` of a new challenge.
+    pub async fn challenge(&mut self, purpose: &str) -> (String, String) {
+        let answer = self
+            .post("/api/challenges", json!({"purpose": purpose}))
+            .await;
+        answer.assert_ok();
+        (
+            answer.body["nonce"].as_str().unwrap().to_owned(),
+            answer.body["tbs"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Gets a challenge, has the card sign it, sends it with `extra` fields.
+    pub async fn signed(
+        &mut self,
+        path: &str,
+        purpose: &str,
+        card: &SoftwareCard,
+        extra: Value,
+    ) -> Answer {
+        let (nonce, tbs) = self.challenge(purpose).await;
+        let mut body = json!({
+            "nonce": nonce,
+            "certificate": STANDARD.encode(&card.signing_cert_der),
+            "signature": STANDARD.encode(card.sign(tbs.as_bytes())),
+        });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        self.post(path, body).await
+    }
+
+    pub async fn register(
+        &mut self,
+        card: &SoftwareCard,
+        kind: &str,
+        agency: Option<&str>,
+    ) -> Answer {
+        let extra = match agency {
+            Some(code) => json!({"kind": kind, "agency_code": code}),
+            None => json!({"kind": kind}),
+        };
+        self.signed("/api/registrations", "register", card, extra)
+            .await
+    }
+
+    pub async fn certificate_login(&mut self, card: &SoftwareCard) -> Answer {
+        self.signed("/api/session/certificate", "login", card, json!({}))
+            .await
+    }
+}
