@@ -67,6 +67,10 @@ struct LoadedCrl {
 pub struct TrustStore {
     cas: Vec<ParsedCert>,
     crls: Vec<LoadedCrl>,
+    /// Per CA: the configured CAs that signed it (checked once, when CAs are added).
+    ca_issuers: Vec<Vec<usize>>,
+    /// Per CA: self-signed.
+    self_signed: Vec<bool>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PortalError> {
@@ -106,7 +110,19 @@ impl TrustStore {
             )));
         }
         self.cas.push(ca);
+        self.index_cas();
         Ok(())
+    }
+
+    /// Works out once which configured CA signed which, so a login verifies only the
+    /// card certificate's own signature.
+    fn index_cas(&mut self) {
+        self.self_signed = self.cas.iter().map(ParsedCert::is_self_signed).collect();
+        self.ca_issuers = self
+            .cas
+            .iter()
+            .map(|ca| self.issuers_of(ca).map(|(i, _)| i).collect())
+            .collect();
     }
 
     /// Adds a CRL after checking it was signed by a configured CA.
@@ -182,18 +198,21 @@ impl TrustStore {
             .filter(move |(_, ca)| ca.may_sign_certificates() && cert.is_signed_by(ca))
     }
 
-    fn extend(&self, cert: &ParsedCert, now: Option<i64>, path: &mut Vec<usize>) -> bool {
+    /// Extends `path` (CA indices) from `candidates`, the issuers of its last element.
+    fn extend(&self, candidates: &[usize], now: Option<i64>, path: &mut Vec<usize>) -> bool {
         if path.len() >= MAX_DEPTH {
             return false;
         }
-        for (i, ca) in self.issuers_of(cert) {
+        for &i in candidates {
+            let ca = &self.cas[i];
             if path.contains(&i) || now.is_some_and(|t| ca.valid_at(t).is_err()) {
                 continue;
             }
             path.push(i);
             // A self-signed root ends the path; so does a configured CA with no issuer here.
-            let is_anchor = ca.is_self_signed() || self.issuers_of(ca).next().is_none();
-            if is_anchor || self.extend(ca, now, path) {
+            let issuers = &self.ca_issuers[i];
+            let is_anchor = self.self_signed[i] || issuers.is_empty();
+            if is_anchor || self.extend(issuers, now, path) {
                 return true;
             }
             path.pop();
@@ -203,12 +222,13 @@ impl TrustStore {
 
     /// The issuers from `cert` up to a trust anchor, nearest first, every CA valid at `now`.
     pub fn chain(&self, cert: &ParsedCert, now: i64) -> Result<Vec<&ParsedCert>, CertCheckError> {
+        let issuers: Vec<usize> = self.issuers_of(cert).map(|(i, _)| i).collect();
         let mut path = Vec::new();
-        if self.extend(cert, Some(now), &mut path) {
+        if self.extend(&issuers, Some(now), &mut path) {
             return Ok(path.iter().map(|&i| &self.cas[i]).collect());
         }
         // Explain the failure: a path that only a CA's validity breaks is a time problem.
-        if self.extend(cert, None, &mut path) {
+        if self.extend(&issuers, None, &mut path) {
             let problem = path
                 .iter()
                 .find_map(|&i| self.cas[i].valid_at(now).err())
