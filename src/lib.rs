@@ -1,1 +1,46 @@
-//! The SPA.
+//! ECPA certificate registration: the browser SPA (Leptos, client-side rendered).
+//!
+//! Plain logic, tested natively: [`wizard`] (the registration wizard's state
+//! machine), [`display`] (step-2 certificate fields), [`messages`] (zh-TW/English
+//! words, a message for every failure), [`failure`], [`cards`] (which certificate to
+//! use), [`protocol`] (the agent's popup-bridge messages). Browser parts: [`api`]
+//! (portal REST), [`bridge`] (the agent's `/popupForm` window), [`flows`], [`view`].
+//!
+//! # Stable element ids (end-to-end tests rely on them)
+//!
+//! * Frame: `#lang` (language switch), `#main`, `#error` (role=alert, aria-live; its
+//!   `.error-message` has `data-code`), `#add-site` (open the agent's addDomain, shown
+//!   for 「請先將 ECPA 網站加入信任的網站」), `#relogin` (session expired).
+//! * Login page `#login`: `#login-heading`, `#account`, `#password`, `#login-submit`,
+//!   `#cert-login` (「使用憑證登入」).
+//! * Card chooser `#choose-card`: `#choose-card-heading`, `#card-choice-0`, `#card-choice-1`, …,
+//!   `#choose-card-cancel`.
+//! * PIN prompt for a registered card `#cert-pin`: `#pin-heading` (「請輸入您的 PIN Code」),
+//!   `#pin`, `#pin-submit`, `#pin-cancel`.
+//! * Wizard `#wizard`: `#not-registered` (Method 1 notice), `#wizard-title`,
+//!   `#step-indicator` with `#step-indicator-1..3` (`aria-current="step"` on the
+//!   current one); sign-in before step 1: `#wizard-login-heading`, `#account`,
+//!   `#password`, `#login-submit`; step 1: `#step-1-heading`, `#check-prompt`, `#pin`,
+//!   `#wizard-next`; step 2: `#step-2-heading`, `#cert-details`, `#cert-type`,
+//!   `#cert-serial`, `#cert-agency-oid` (organization cards), `#cert-subject`,
+//!   `#cert-not-before`, `#cert-not-after`, `#keep-card`, `#agency-code`,
+//!   `#agency-lookup`, `#agency-name`, `#wizard-back`, `#wizard-next` (確認上傳);
+//!   step 3: `#step-3-heading`, `#result` (`data-code` = `OK` or the error code),
+//!   `#wizard-back` (重新操作, after a failure), `#wizard-finish`.
+//! * 我的專區 `#my-area`: `#my-area-heading`, `#me-name`, `#me-agency`, `#me-officer`,
+//!   `#upload-citizen` (「自然人憑證上傳」), `#my-certificates` (items
+//!   `#certificate-{id}` with `#withdraw-{id}`), `#no-certificates`, `#logout`.
+//! * Organization area `#org-area`: `#org-area-heading`, `#org-agency`, `#org-officer`, `#logout`.
+
+pub mod api;
+pub mod bridge;
+pub mod cards;
+pub mod display;
+pub mod failure;
+pub mod flows;
+pub mod messages;
+pub mod protocol;
+pub mod view;
+pub mod wizard;
+
+pub use view::app::App;

@@ -1,0 +1,130 @@
+//! The portal's REST API (SPEC §7) on the page's own origin. Cookies are the
+//! portal's (HttpOnly); a same-origin fetch sends them.
+
+use ecpa_wire::api::{
+    Agency, ApiError, CertificateLogin, CertificateStatus, CertificateStatusRequest, Challenge,
+    ChallengePurpose, ChallengeRequest, ClientConfig, PasswordLogin, Principal, Registration,
+    RegistrationRequest,
+};
+use ecpa_wire::{AgencyCode, ErrorCode};
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::failure::Failure;
+
+async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
+    if response.ok() {
+        response.json::<T>().await.map_err(|_| Failure::Network)
+    } else {
+        Err(error_of(response).await)
+    }
+}
+
+async fn error_of(response: Response) -> Failure {
+    match response.json::<ApiError>().await {
+        Ok(error) => Failure::from_api_error(error),
+        Err(_) if response.status() == 401 => Failure::Api(ErrorCode::UNAUTHENTICATED),
+        Err(_) => Failure::Api(ErrorCode::INTERNAL),
+    }
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    let response = Request::get(path)
+        .send()
+        .await
+        .map_err(|_| Failure::Network)?;
+    answer(response).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+    let response = Request::post(path)
+        .json(body)
+        .map_err(|_| Failure::Network)?
+        .send()
+        .await
+        .map_err(|_| Failure::Network)?;
+    answer(response).await
+}
+
+async fn delete(path: &str) -> Result<(), Failure> {
+    let response = Request::delete(path)
+        .send()
+        .await
+        .map_err(|_| Failure::Network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_of(response).await)
+    }
+}
+
+/// `GET /api/config`: the agent's origin, first of all.
+pub async fn config() -> Result<ClientConfig, Failure> {
+    get("/api/config").await
+}
+
+/// `GET /api/me`; `None` without a session.
+pub async fn me() -> Result<Option<Principal>, Failure> {
+    match get("/api/me").await {
+        Ok(principal) => Ok(Some(principal)),
+        Err(Failure::Api(ErrorCode::UNAUTHENTICATED)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn password_login(login: &PasswordLogin) -> Result<Principal, Failure> {
+    post("/api/session/password", login).await
+}
+
+pub async fn logout() -> Result<(), Failure> {
+    delete("/api/session").await
+}
+
+pub async fn challenge(purpose: ChallengePurpose) -> Result<Challenge, Failure> {
+    post("/api/challenges", &ChallengeRequest { purpose }).await
+}
+
+pub async fn certificate_status(certificate: &str) -> Result<CertificateStatus, Failure> {
+    let body = CertificateStatusRequest {
+        certificate: certificate.to_owned(),
+    };
+    post("/api/certificates/status", &body).await
+}
+
+pub async fn certificate_login(login: &CertificateLogin) -> Result<Principal, Failure> {
+    post("/api/session/certificate", login).await
+}
+
+pub async fn register(request: &RegistrationRequest) -> Result<Registration, Failure> {
+    post("/api/registrations", request).await
+}
+
+/// The list, bare or wrapped in an object.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RegistrationList {
+    Bare(Vec<Registration>),
+    Certificates { certificates: Vec<Registration> },
+    Registrations { registrations: Vec<Registration> },
+}
+
+pub async fn my_certificates() -> Result<Vec<Registration>, Failure> {
+    Ok(
+        match get::<RegistrationList>("/api/me/certificates").await? {
+            RegistrationList::Bare(list)
+            | RegistrationList::Certificates { certificates: list }
+            | RegistrationList::Registrations {
+                registrations: list,
+            } => list,
+        },
+    )
+}
+
+pub async fn withdraw(id: i64) -> Result<(), Failure> {
+    delete(&format!("/api/me/certificates/{id}")).await
+}
+
+pub async fn agency(code: &AgencyCode) -> Result<Agency, Failure> {
+    get(&format!("/api/agencies/{}", code.as_str())).await
+}

@@ -1,0 +1,339 @@
+//! What happens when the user acts: the agent through its bridge, then the portal.
+//! Each entry point that may open the agent's window runs inside a click handler.
+
+use ecpa_wire::agent::{Pkcs11Info, SignResult};
+use ecpa_wire::api::{CardKind, CertificateLogin, ChallengePurpose, PasswordLogin, Principal};
+use ecpa_wire::{Nonce, Pin};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::bridge::Bridge;
+use crate::cards::{CardChoice, signing_cards};
+use crate::display::parse_certificate;
+use crate::failure::Failure;
+use crate::messages::Lang;
+use crate::protocol::{parse_answer, read_cards_request, sign_request};
+use crate::view::wizard::WizardActions;
+use crate::wizard::{Signed, Wizard, WizardContext};
+
+/// Why the card is being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardPurpose {
+    /// 「使用憑證登入」 (Method 1).
+    Login,
+    /// 「自然人憑證上傳」 from 我的專區 (Method 2).
+    UploadCitizen,
+}
+
+/// The screens of the page.
+#[derive(Debug, Clone)]
+pub enum Page {
+    Loading,
+    Login,
+    ChooseCard {
+        cards: Vec<CardChoice>,
+        purpose: CardPurpose,
+    },
+    /// 「請輸入您的 PIN Code」 for a registered card.
+    CertPin {
+        card: CardChoice,
+    },
+    Wizard {
+        state: RwSignal<Wizard>,
+        not_registered: bool,
+    },
+    MyArea,
+    OrgArea,
+}
+
+/// The page's shared state.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub lang: RwSignal<Lang>,
+    pub agent_origin: RwSignal<String>,
+    pub page: RwSignal<Page>,
+    pub me: RwSignal<Option<Principal>>,
+    /// The failure shown on the current (non-wizard) screen.
+    pub error: RwSignal<Option<Failure>>,
+    pub busy: RwSignal<bool>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        Self {
+            lang: RwSignal::new(Lang::Zh),
+            agent_origin: RwSignal::new(String::new()),
+            page: RwSignal::new(Page::Loading),
+            me: RwSignal::new(None),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    fn fail(self, failure: Failure) {
+        self.busy.set(false);
+        self.error.set(Some(failure));
+    }
+
+    /// Shows the screen that fits who is logged in.
+    pub fn go_home(self, me: Option<Principal>) {
+        self.busy.set(false);
+        self.error.set(None);
+        let page = match &me {
+            None => Page::Login,
+            Some(Principal::Employee { .. }) => Page::MyArea,
+            Some(Principal::Organization { .. }) => Page::OrgArea,
+        };
+        self.me.set(me);
+        self.page.set(page);
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Loads the configuration, then who is logged in.
+pub fn start(app: AppState) {
+    spawn_local(async move {
+        match api::config().await {
+            Ok(config) => app.agent_origin.set(config.agent_origin),
+            Err(failure) => {
+                app.page.set(Page::Login);
+                app.fail(failure);
+                return;
+            }
+        }
+        match api::me().await {
+            Ok(me) => app.go_home(me),
+            Err(failure) => {
+                app.page.set(Page::Login);
+                app.fail(failure);
+            }
+        }
+    });
+}
+
+pub fn password_login(app: AppState, login: PasswordLogin) {
+    app.busy.set(true);
+    app.error.set(None);
+    spawn_local(async move {
+        match api::password_login(&login).await {
+            Ok(me) => app.go_home(Some(me)),
+            Err(failure) => app.fail(failure),
+        }
+    });
+}
+
+pub fn logout(app: AppState) {
+    spawn_local(async move {
+        match api::logout().await {
+            Ok(()) | Err(Failure::Api(ecpa_wire::ErrorCode::UNAUTHENTICATED)) => app.go_home(None),
+            Err(failure) => app.fail(failure),
+        }
+    });
+}
+
+/// Reads the cards through the agent's window (opened here, in the click handler).
+pub fn read_cards(app: AppState, purpose: CardPurpose) {
+    app.error.set(None);
+    let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
+        Ok(bridge) => bridge,
+        Err(failure) => return app.fail(failure),
+    };
+    app.busy.set(true);
+    spawn_local(async move {
+        let cards = async {
+            let answer = bridge.exchange(&read_cards_request()).await?;
+            let info: Pkcs11Info = parse_answer(&answer)?;
+            signing_cards(&info)
+        }
+        .await;
+        match cards {
+            Ok(mut cards) if cards.len() == 1 => {
+                if let Some(card) = cards.pop() {
+                    card_chosen(app, card, purpose);
+                }
+            }
+            Ok(cards) => {
+                app.busy.set(false);
+                app.page.set(Page::ChooseCard { cards, purpose });
+            }
+            Err(failure) => app.fail(failure),
+        }
+    });
+}
+
+/// The card to use is known: log in with it, or register it.
+pub fn card_chosen(app: AppState, card: CardChoice, purpose: CardPurpose) {
+    app.error.set(None);
+    match purpose {
+        CardPurpose::UploadCitizen => {
+            let kind = parse_certificate(&card.card.certificate).map(|p| p.kind);
+            match kind {
+                Ok(Some(CardKind::Citizen)) => {
+                    let agency_code = employee_agency(app);
+                    open_wizard(app, card, CardKind::Citizen, agency_code, false);
+                }
+                Ok(_) => app.fail(Failure::WrongCardType {
+                    expected: CardKind::Citizen,
+                }),
+                Err(failure) => app.fail(failure),
+            }
+        }
+        CardPurpose::Login => {
+            app.busy.set(true);
+            spawn_local(async move {
+                match api::certificate_status(&card.card.certificate).await {
+                    Ok(status) if status.registered => {
+                        app.busy.set(false);
+                        app.page.set(Page::CertPin { card });
+                    }
+                    Ok(status) => {
+                        let agency_code = employee_agency(app);
+                        open_wizard(app, card, status.kind, agency_code, true);
+                    }
+                    Err(failure) => app.fail(failure),
+                }
+            });
+        }
+    }
+}
+
+fn employee_agency(app: AppState) -> Option<String> {
+    app.me.with_untracked(|me| match me {
+        Some(Principal::Employee { agency_code, .. }) => Some(agency_code.clone()),
+        _ => None,
+    })
+}
+
+fn open_wizard(
+    app: AppState,
+    card: CardChoice,
+    kind: CardKind,
+    agency_code: Option<String>,
+    not_registered: bool,
+) {
+    let has_session = app.me.with_untracked(Option::is_some);
+    let ctx = WizardContext {
+        card: card.card,
+        kind,
+        agency_code,
+    };
+    app.busy.set(false);
+    app.page.set(Page::Wizard {
+        state: RwSignal::new(Wizard::start(ctx, has_session)),
+        not_registered,
+    });
+}
+
+/// Has the card sign a fresh challenge for `purpose`.
+async fn sign(
+    bridge: Bridge,
+    purpose: ChallengePurpose,
+    pin: Pin,
+    slot: String,
+) -> Result<(Nonce, SignResult), Failure> {
+    let challenge = api::challenge(purpose).await?;
+    let answer = bridge
+        .exchange(&sign_request(challenge.tbs, &pin, Some(slot)))
+        .await?;
+    let result: SignResult = parse_answer(&answer)?;
+    if result.signature.is_empty() {
+        return Err(Failure::AgentGarbled);
+    }
+    Ok((challenge.nonce, result))
+}
+
+/// Method 1, registered card: sign the login challenge and log in.
+pub fn certificate_login(app: AppState, card: CardChoice, pin: Pin) {
+    app.error.set(None);
+    let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
+        Ok(bridge) => bridge,
+        Err(failure) => return app.fail(failure),
+    };
+    app.busy.set(true);
+    spawn_local(async move {
+        let outcome = async {
+            let (nonce, signed) =
+                sign(bridge, ChallengePurpose::Login, pin, card.card.slot.clone()).await?;
+            let login = CertificateLogin {
+                nonce,
+                certificate: card.card.certificate.clone(),
+                signature: signed.signature,
+            };
+            api::certificate_login(&login).await
+        }
+        .await;
+        match outcome {
+            Ok(me) => app.go_home(Some(me)),
+            Err(failure) => app.fail(failure),
+        }
+    });
+}
+
+/// The wizard's effects.
+pub fn wizard_actions(app: AppState, state: RwSignal<Wizard>) -> WizardActions {
+    WizardActions {
+        sign_in: Callback::new(move |login: PasswordLogin| {
+            spawn_local(async move {
+                match api::password_login(&login).await {
+                    Ok(me) => {
+                        let agency = match &me {
+                            Principal::Employee { agency_code, .. } => Some(agency_code.clone()),
+                            Principal::Organization { .. } => None,
+                        };
+                        app.me.set(Some(me));
+                        state.update(|w| *w = w.clone().signed_in(agency));
+                    }
+                    Err(failure) => state.update(|w| *w = w.clone().sign_in_failed(failure)),
+                }
+            });
+        }),
+        sign: Callback::new(move |pin: Pin| {
+            let slot = state.with_untracked(|w| w.context().card.slot.clone());
+            let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
+                Ok(bridge) => bridge,
+                Err(failure) => return state.update(|w| *w = w.clone().sign_failed(failure)),
+            };
+            spawn_local(async move {
+                match sign(bridge, ChallengePurpose::Register, pin, slot).await {
+                    Ok((nonce, result)) => state.update(|w| {
+                        *w = w.clone().signed(Signed {
+                            nonce,
+                            signature: result.signature,
+                        })
+                    }),
+                    Err(failure) => state.update(|w| *w = w.clone().sign_failed(failure)),
+                }
+            });
+        }),
+        lookup: Callback::new(move |code: ecpa_wire::AgencyCode| {
+            spawn_local(async move {
+                let answer = api::agency(&code).await;
+                state.update(|w| *w = w.clone().agency_looked_up(&code, answer));
+            });
+        }),
+        upload: Callback::new(move |request| {
+            spawn_local(async move {
+                let outcome = api::register(&request).await;
+                state.update(|w| *w = w.clone().registered(outcome));
+            });
+        }),
+        finish: Callback::new(move |()| {
+            spawn_local(async move {
+                match api::me().await {
+                    Ok(me) => app.go_home(me),
+                    Err(failure) => {
+                        app.go_home(None);
+                        app.fail(failure);
+                    }
+                }
+            });
+        }),
+        login_again: Callback::new(move |()| app.go_home(None)),
+    }
+}

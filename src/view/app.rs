@@ -1,0 +1,66 @@
+//! The page frame: header with the language switch, and the current screen.
+
+use leptos::prelude::*;
+
+use crate::flows::{self, AppState, Page};
+use crate::view::areas::{MyArea, OrgArea};
+use crate::view::login::{CertPinPage, ChooseCardPage, LoginPage};
+use crate::view::wizard::WizardView;
+
+/// The whole SPA.
+#[component]
+pub fn App() -> impl IntoView {
+    let app = AppState::new();
+    flows::start(app);
+    view! { <Shell app /> }
+}
+
+/// The frame around a given state (the browser tests mount it with their own).
+#[component]
+pub fn Shell(app: AppState) -> impl IntoView {
+    let t = move || app.lang.get().text();
+    Effect::new(move |_| {
+        let tag = app.lang.get().tag();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
+    let switch = move |_| app.lang.update(|lang| *lang = lang.other());
+    let screen = move || match app.page.get() {
+        Page::Loading => {
+            view! { <p class="status" role="status">{move || t().loading}</p> }.into_any()
+        }
+        Page::Login => view! { <LoginPage app /> }.into_any(),
+        Page::ChooseCard { cards, purpose } => {
+            view! { <ChooseCardPage app cards purpose /> }.into_any()
+        }
+        Page::CertPin { card } => view! { <CertPinPage app card /> }.into_any(),
+        Page::Wizard {
+            state,
+            not_registered,
+        } => {
+            let actions = flows::wizard_actions(app, state);
+            view! {
+                <WizardView state lang=app.lang agent_origin=app.agent_origin not_registered actions />
+            }
+            .into_any()
+        }
+        Page::MyArea => view! { <MyArea app /> }.into_any(),
+        Page::OrgArea => view! { <OrgArea app /> }.into_any(),
+    };
+    view! {
+        <header class="site-header">
+            <div class="site-header-inner">
+                <h1 class="site-title">{move || t().site_title}</h1>
+                <button id="lang" type="button" class="lang-switch" lang=move || app.lang.get().other().tag()
+                    on:click=switch>
+                    {move || t().switch_lang}
+                </button>
+            </div>
+        </header>
+        <main id="main" class="site-main">{screen}</main>
+    }
+}

@@ -1,0 +1,135 @@
+//! Pieces every screen uses: the error area, the step indicator, focus handling.
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::failure::Failure;
+use crate::messages::{Lang, NextAction, failure_text};
+use crate::protocol::add_site_url;
+use crate::wizard::Step;
+
+/// The page's origin, e.g. `http://localhost:8080`.
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// `#error`: a live region that announces a failure, what to do next and, where
+/// one exists, a button that does it.
+#[component]
+pub fn ErrorBox(
+    /// The failure to show; nothing is shown for `None`.
+    #[prop(into)]
+    failure: Signal<Option<Failure>>,
+    #[prop(into)] lang: Signal<Lang>,
+    /// The card agent's origin, for 「請先將 ECPA 網站加入信任的網站」.
+    #[prop(into)]
+    agent_origin: Signal<String>,
+    /// Offered when the session is missing or expired.
+    #[prop(optional)]
+    on_login: Option<Callback<()>>,
+) -> impl IntoView {
+    let shown = move || {
+        let failure = failure.get()?;
+        let lang = lang.get();
+        let words = failure_text(&failure, lang);
+        let strings = lang.text();
+        let action = match words.action {
+            Some(NextAction::AddTrustedSite) => {
+                let open_add_site = move |_| {
+                    let url = add_site_url(&agent_origin.get_untracked(), &page_origin());
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.open_with_url_and_target(&url, "ecpa-card-agent");
+                    }
+                };
+                Some(
+                    view! { <button id="add-site" type="button" on:click=open_add_site>{strings.add_site}</button> }
+                        .into_any(),
+                )
+            }
+            Some(NextAction::LogIn) => on_login.map(|login| {
+                view! {
+                    <button id="relogin" type="button" on:click=move |_| login.run(())>
+                        {strings.to_login}
+                    </button>
+                }
+                .into_any()
+            }),
+            None => None,
+        };
+        Some(view! {
+            <p class="error-message" data-code=failure.code()>{words.message}</p>
+            {words.next.map(|next| view! { <p class="error-next">{strings.next_step}{next}</p> })}
+            {action}
+        })
+    };
+    view! {
+        <div id="error" class="error" role="alert" aria-live="assertive" aria-atomic="true">
+            {shown}
+        </div>
+    }
+}
+
+/// `#step-indicator`: the three steps, `aria-current="step"` on the current one.
+#[component]
+pub fn StepIndicator(
+    #[prop(into)] current: Signal<Step>,
+    #[prop(into)] lang: Signal<Lang>,
+) -> impl IntoView {
+    let items = Step::ALL.map(|step| {
+        let n = step.number();
+        let is_current = move || current.get() == step;
+        let state = move || {
+            let now = current.get();
+            if now == step {
+                "step current"
+            } else if now > step {
+                "step done"
+            } else {
+                "step"
+            }
+        };
+        view! {
+            <li id=format!("step-indicator-{n}") class=state aria-current=move || is_current().then_some("step")>
+                <span class="step-number" aria-hidden="true">{n}</span>
+                <span class="step-name">{move || lang.get().text().steps[usize::from(n - 1)]}</span>
+            </li>
+        }
+    });
+    view! {
+        <ol id="step-indicator" class="step-indicator" aria-label=move || lang.get().text().step_label>
+            {items.into_iter().collect_view()}
+        </ol>
+    }
+}
+
+/// Moves keyboard focus to an element once it is in the page.
+fn focus_on_show<E>(target: NodeRef<E>)
+where
+    E: html::ElementType + 'static,
+    E::Output: JsCast + Clone + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(element) = target.get()
+            && let Some(element) = element.dyn_ref::<web_sys::HtmlElement>()
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// A screen's heading (`h2`), focused when it appears.
+pub fn focused_h2(id: &'static str, text: impl IntoView + 'static) -> impl IntoView {
+    let heading = NodeRef::<html::H2>::new();
+    focus_on_show(heading);
+    view! { <h2 id=id tabindex="-1" node_ref=heading>{text}</h2> }
+}
+
+/// A wizard step's heading (`h3`), focused when the step appears.
+pub fn focused_h3(id: &'static str, text: impl IntoView + 'static) -> impl IntoView {
+    let heading = NodeRef::<html::H3>::new();
+    focus_on_show(heading);
+    view! { <h3 id=id tabindex="-1" node_ref=heading>{text}</h3> }
+}

@@ -1,0 +1,150 @@
+//! The login page, the card chooser and 「請輸入您的 PIN Code」.
+
+use ecpa_wire::Pin;
+use ecpa_wire::api::PasswordLogin;
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::cards::CardChoice;
+use crate::failure::Failure;
+use crate::flows::{self, AppState, CardPurpose};
+use crate::view::common::{ErrorBox, focused_h2};
+
+/// Account and password, and 「使用憑證登入」.
+#[component]
+pub fn LoginPage(app: AppState) -> impl IntoView {
+    let account = NodeRef::<html::Input>::new();
+    let password = NodeRef::<html::Input>::new();
+    let t = move || app.lang.get().text();
+    let busy = move || app.busy.get();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(account), Some(password)) = (account.get(), password.get()) else {
+            return;
+        };
+        if app.busy.get_untracked() {
+            return;
+        }
+        let login = PasswordLogin {
+            account: account.value(),
+            password: password.value(),
+        };
+        password.set_value("");
+        flows::password_login(app, login);
+    };
+    let cert_login = move |_| {
+        if !app.busy.get_untracked() {
+            flows::read_cards(app, CardPurpose::Login);
+        }
+    };
+    view! {
+        <section id="login" class="panel">
+            {focused_h2("login-heading", move || t().login_heading)}
+            <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
+            <form class="form" on:submit=submit>
+                <label for="account">{move || t().account}</label>
+                <input id="account" name="account" type="text" autocomplete="username" required node_ref=account />
+                <label for="password">{move || t().password}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password />
+                <div class="actions">
+                    <button id="login-submit" type="submit" class="primary" disabled=busy>{move || t().login}</button>
+                </div>
+            </form>
+            <div class="alternative">
+                <button id="cert-login" type="button" on:click=cert_login disabled=busy>{move || t().cert_login}</button>
+                <p class="status" role="status" aria-live="polite">{move || busy().then(|| t().working)}</p>
+            </div>
+        </section>
+    }
+}
+
+/// Several cards with signing certificates: the user picks one.
+#[component]
+pub fn ChooseCardPage(
+    app: AppState,
+    cards: Vec<CardChoice>,
+    purpose: CardPurpose,
+) -> impl IntoView {
+    let t = move || app.lang.get().text();
+    let items = cards
+        .into_iter()
+        .enumerate()
+        .map(|(i, card)| {
+            let label = format!("{} — {}", card.holder, card.card.slot);
+            view! {
+                <li>
+                    <button id=format!("card-choice-{i}") type="button"
+                        on:click=move |_| flows::card_chosen(app, card.clone(), purpose)>
+                        {label}
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section id="choose-card" class="panel">
+            {focused_h2("choose-card-heading", move || t().choose_card)}
+            <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
+            <ul class="card-list">{items}</ul>
+            <button id="choose-card-cancel" type="button" on:click=move |_| app.go_home(app.me.get_untracked())>
+                {move || t().cancel}
+            </button>
+        </section>
+    }
+}
+
+/// 「請輸入您的 PIN Code」: the card's PIN, 6–8 characters, checked before sending.
+#[component]
+pub fn PinForm(
+    #[prop(into)] lang: Signal<crate::messages::Lang>,
+    #[prop(into)] busy: Signal<bool>,
+    /// A PIN that passed the length gate; runs inside the submit handler.
+    on_pin: Callback<Pin>,
+    /// A PIN refused by the gate.
+    on_refused: Callback<Failure>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let pin = NodeRef::<html::Input>::new();
+    let t = move || lang.get().text();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = pin.get() else { return };
+        let typed = input.value();
+        input.set_value("");
+        match Pin::parse(&typed) {
+            Ok(accepted) => on_pin.run(accepted),
+            Err(e) => {
+                on_refused.run(Failure::Input(e));
+                let _ = input.focus();
+            }
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit>
+            <label for="pin">{move || t().pin_label}</label>
+            <input id="pin" name="pin" type="password" autocomplete="off" aria-describedby="pin-hint" node_ref=pin />
+            <p id="pin-hint" class="hint">{move || t().pin_hint}</p>
+            <p class="status" role="status" aria-live="polite">{move || busy.get().then(|| t().signing)}</p>
+            <div class="actions">
+                <button id="pin-cancel" type="button" on:click=move |_| on_cancel.run(())>{move || t().cancel}</button>
+                <button id="pin-submit" type="submit" class="primary" disabled=move || busy.get()>{move || t().ok}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Method 1 with a registered card: PIN, then the card signs the login challenge.
+#[component]
+pub fn CertPinPage(app: AppState, card: CardChoice) -> impl IntoView {
+    let t = move || app.lang.get().text();
+    let on_pin = Callback::new(move |pin: Pin| flows::certificate_login(app, card.clone(), pin));
+    let on_refused = Callback::new(move |failure| app.error.set(Some(failure)));
+    let on_cancel = Callback::new(move |()| app.go_home(app.me.get_untracked()));
+    view! {
+        <section id="cert-pin" class="panel">
+            {focused_h2("pin-heading", move || t().pin_prompt)}
+            <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
+            <PinForm lang=app.lang busy=app.busy on_pin on_refused on_cancel />
+        </section>
+    }
+}

@@ -1,0 +1,7 @@
+//! Leptos components. Plain logic lives outside `view`, tested natively.
+
+pub mod app;
+pub mod areas;
+pub mod common;
+pub mod login;
+pub mod wizard;

@@ -1,0 +1,436 @@
+//! 憑證註冊精靈導引: the three-step registration wizard as one enum with pure
+//! transitions. The view renders a state; effects (agent, portal) feed events back.
+//!
+//! A transition that does not apply to the current state leaves it unchanged.
+
+use ecpa_wire::api::{Agency, CardKind, Registration, RegistrationRequest};
+use ecpa_wire::{AgencyCode, ErrorCode, Nonce, Pin};
+
+use crate::failure::Failure;
+
+/// The card the wizard registers: chosen before the wizard starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRef {
+    /// The agent's `slotDescription`, to sign with the same card.
+    pub slot: String,
+    /// The signing certificate, base64 DER as the agent gave it.
+    pub certificate: String,
+}
+
+/// What the wizard is for; fixed when it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WizardContext {
+    pub card: CardRef,
+    /// The card type this page registers (`citizen` for 我的專區).
+    pub kind: CardKind,
+    /// Prefill for the agency code of an organization card.
+    pub agency_code: Option<String>,
+}
+
+/// The card's signature over the portal's register challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub nonce: Nonce,
+    /// Base64, as the agent returned it.
+    pub signature: String,
+}
+
+/// 「查詢機關名稱」.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgencyLookup {
+    Idle,
+    Pending,
+    Found(Agency),
+    Unknown,
+    Failed(Failure),
+}
+
+/// The wizard's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wizard {
+    /// No session yet: 「請輸入帳號密碼登入」 before step 1.
+    SignIn {
+        ctx: WizardContext,
+        busy: bool,
+        error: Option<Failure>,
+    },
+    /// 步驟一. 憑證檢測: PIN, then the card signs the register challenge.
+    Check {
+        ctx: WizardContext,
+        busy: bool,
+        error: Option<Failure>,
+    },
+    /// 步驟二. 將憑證註冊到 ECPA: confirm what was read, organization cards add an agency code.
+    Confirm {
+        ctx: WizardContext,
+        signed: Signed,
+        agency_code: String,
+        lookup: AgencyLookup,
+        busy: bool,
+        error: Option<Failure>,
+    },
+    /// 步驟三. 上傳結果.
+    Done {
+        ctx: WizardContext,
+        outcome: Result<Registration, Failure>,
+    },
+}
+
+/// The step indicator's three steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Check = 1,
+    Confirm = 2,
+    Result = 3,
+}
+
+impl Step {
+    pub const ALL: [Step; 3] = [Step::Check, Step::Confirm, Step::Result];
+
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+}
+
+impl Wizard {
+    /// Starts at the sign-in screen without a session, else at step 1.
+    pub fn start(ctx: WizardContext, has_session: bool) -> Self {
+        if has_session {
+            Wizard::Check {
+                ctx,
+                busy: false,
+                error: None,
+            }
+        } else {
+            Wizard::SignIn {
+                ctx,
+                busy: false,
+                error: None,
+            }
+        }
+    }
+
+    pub fn context(&self) -> &WizardContext {
+        match self {
+            Wizard::SignIn { ctx, .. }
+            | Wizard::Check { ctx, .. }
+            | Wizard::Confirm { ctx, .. }
+            | Wizard::Done { ctx, .. } => ctx,
+        }
+    }
+
+    /// Which step the indicator marks as current (sign-in belongs to step 1).
+    pub fn step(&self) -> Step {
+        match self {
+            Wizard::SignIn { .. } | Wizard::Check { .. } => Step::Check,
+            Wizard::Confirm { .. } => Step::Confirm,
+            Wizard::Done { .. } => Step::Result,
+        }
+    }
+
+    /// The failure shown in the error area of the current screen.
+    pub fn error(&self) -> Option<&Failure> {
+        match self {
+            Wizard::SignIn { error, .. }
+            | Wizard::Check { error, .. }
+            | Wizard::Confirm { error, .. } => error.as_ref(),
+            Wizard::Done { outcome, .. } => outcome.as_ref().err(),
+        }
+    }
+
+    /// True while a request to the agent or the portal is in flight.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            Wizard::SignIn { busy, .. }
+            | Wizard::Check { busy, .. }
+            | Wizard::Confirm { busy, .. } => *busy,
+            Wizard::Done { .. } => false,
+        }
+    }
+
+    /// The password form was sent.
+    pub fn sign_in_started(self) -> Self {
+        match self {
+            Wizard::SignIn {
+                ctx, busy: false, ..
+            } => Wizard::SignIn {
+                ctx,
+                busy: true,
+                error: None,
+            },
+            other => other,
+        }
+    }
+
+    /// The password login succeeded: on to step 1. The employee's agency code,
+    /// when known, becomes the prefill for an organization card.
+    pub fn signed_in(self, agency_code: Option<String>) -> Self {
+        match self {
+            Wizard::SignIn { mut ctx, .. } => {
+                if agency_code.is_some() {
+                    ctx.agency_code = agency_code;
+                }
+                Wizard::Check {
+                    ctx,
+                    busy: false,
+                    error: None,
+                }
+            }
+            other => other,
+        }
+    }
+
+    pub fn sign_in_failed(self, failure: Failure) -> Self {
+        match self {
+            Wizard::SignIn { ctx, .. } => Wizard::SignIn {
+                ctx,
+                busy: false,
+                error: Some(failure),
+            },
+            other => other,
+        }
+    }
+
+    /// 「下一步」 on step 1: the PIN gate. `Some(pin)` means: have the card sign now.
+    /// A PIN of the wrong length is refused here, before anything is sent.
+    pub fn submit_pin(self, input: &str) -> (Self, Option<Pin>) {
+        match self {
+            Wizard::Check {
+                ctx, busy: false, ..
+            } => match Pin::parse(input) {
+                Ok(pin) => (
+                    Wizard::Check {
+                        ctx,
+                        busy: true,
+                        error: None,
+                    },
+                    Some(pin),
+                ),
+                Err(e) => (
+                    Wizard::Check {
+                        ctx,
+                        busy: false,
+                        error: Some(Failure::Input(e)),
+                    },
+                    None,
+                ),
+            },
+            other => (other, None),
+        }
+    }
+
+    /// The card or the portal refused the signature: stay on step 1 and say why.
+    pub fn sign_failed(self, failure: Failure) -> Self {
+        match self {
+            Wizard::Check { ctx, .. } => Wizard::Check {
+                ctx,
+                busy: false,
+                error: Some(failure),
+            },
+            other => other,
+        }
+    }
+
+    /// The card signed the challenge: on to step 2, the agency code prefilled.
+    pub fn signed(self, signed: Signed) -> Self {
+        match self {
+            Wizard::Check {
+                ctx, busy: true, ..
+            } => {
+                let agency_code = match ctx.kind {
+                    CardKind::Organization => ctx.agency_code.clone().unwrap_or_default(),
+                    CardKind::Citizen => String::new(),
+                };
+                Wizard::Confirm {
+                    ctx,
+                    signed,
+                    agency_code,
+                    lookup: AgencyLookup::Idle,
+                    busy: false,
+                    error: None,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The agency code field changed; an earlier look-up no longer applies.
+    pub fn edit_agency_code(self, text: String) -> Self {
+        match self {
+            Wizard::Confirm {
+                ctx,
+                signed,
+                busy,
+                error,
+                ..
+            } => Wizard::Confirm {
+                ctx,
+                signed,
+                agency_code: text,
+                lookup: AgencyLookup::Idle,
+                busy,
+                error,
+            },
+            other => other,
+        }
+    }
+
+    /// 「查詢機關名稱」: `Some(code)` means: ask the portal for this agency.
+    pub fn lookup_agency(self) -> (Self, Option<AgencyCode>) {
+        match self {
+            Wizard::Confirm {
+                ctx,
+                signed,
+                agency_code,
+                busy,
+                error,
+                lookup,
+            } if ctx.kind == CardKind::Organization && lookup != AgencyLookup::Pending => {
+                let (lookup, code) = match AgencyCode::parse(&agency_code) {
+                    Ok(code) => (AgencyLookup::Pending, Some(code)),
+                    Err(e) => (AgencyLookup::Failed(Failure::Input(e)), None),
+                };
+                (
+                    Wizard::Confirm {
+                        ctx,
+                        signed,
+                        agency_code,
+                        lookup,
+                        busy,
+                        error,
+                    },
+                    code,
+                )
+            }
+            other => (other, None),
+        }
+    }
+
+    /// The portal answered a look-up for `code`; ignored if the field changed since.
+    pub fn agency_looked_up(self, code: &AgencyCode, answer: Result<Agency, Failure>) -> Self {
+        match self {
+            Wizard::Confirm {
+                ctx,
+                signed,
+                agency_code,
+                busy,
+                error,
+                lookup: AgencyLookup::Pending,
+            } if AgencyCode::parse(&agency_code).as_ref() == Ok(code) => {
+                let lookup = match answer {
+                    Ok(agency) => AgencyLookup::Found(agency),
+                    Err(Failure::Api(ErrorCode::AGENCY_UNKNOWN | ErrorCode::NOT_FOUND)) => {
+                        AgencyLookup::Unknown
+                    }
+                    Err(failure) => AgencyLookup::Failed(failure),
+                };
+                Wizard::Confirm {
+                    ctx,
+                    signed,
+                    agency_code,
+                    lookup,
+                    busy,
+                    error,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// 「確認上傳」 on step 2: `Some(request)` means: send it to the portal.
+    pub fn confirm(self) -> (Self, Option<RegistrationRequest>) {
+        match self {
+            Wizard::Confirm {
+                ctx,
+                signed,
+                agency_code,
+                lookup,
+                busy: false,
+                ..
+            } => {
+                let code = match ctx.kind {
+                    CardKind::Citizen => Ok(None),
+                    CardKind::Organization => AgencyCode::parse(&agency_code).map(Some),
+                };
+                match code {
+                    Ok(code) => {
+                        let request = RegistrationRequest {
+                            nonce: signed.nonce.clone(),
+                            certificate: ctx.card.certificate.clone(),
+                            signature: signed.signature.clone(),
+                            kind: ctx.kind,
+                            agency_code: code,
+                        };
+                        let next = Wizard::Confirm {
+                            ctx,
+                            signed,
+                            agency_code,
+                            lookup,
+                            busy: true,
+                            error: None,
+                        };
+                        (next, Some(request))
+                    }
+                    Err(e) => (
+                        Wizard::Confirm {
+                            ctx,
+                            signed,
+                            agency_code,
+                            lookup,
+                            busy: false,
+                            error: Some(Failure::Input(e)),
+                        },
+                        None,
+                    ),
+                }
+            }
+            other => (other, None),
+        }
+    }
+
+    /// The portal answered the registration: step 3 either way.
+    pub fn registered(self, outcome: Result<Registration, Failure>) -> Self {
+        match self {
+            Wizard::Confirm {
+                ctx, busy: true, ..
+            } => Wizard::Done { ctx, outcome },
+            other => other,
+        }
+    }
+
+    /// 「上一步」 from step 2, or 「重新操作」 after a failed upload: back to step 1.
+    /// A challenge is single use, so the card signs a fresh one.
+    pub fn back(self) -> Self {
+        match self {
+            Wizard::Confirm {
+                ctx, busy: false, ..
+            }
+            | Wizard::Done {
+                ctx,
+                outcome: Err(_),
+            } => Wizard::Check {
+                ctx,
+                busy: false,
+                error: None,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether 「上一步」 is offered.
+    pub fn can_go_back(&self) -> bool {
+        matches!(
+            self,
+            Wizard::Confirm { busy: false, .. }
+                | Wizard::Done {
+                    outcome: Err(_),
+                    ..
+                }
+        )
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#[path = "wizard_tests.rs"]
+mod tests;

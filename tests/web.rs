@@ -1,0 +1,461 @@
+//! Browser tests: the real components mounted in headless Chromium, elements found
+//! by id, label or role. Run with `wasm-pack test --headless --chrome`.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use ecpa_web::failure::Failure;
+use ecpa_web::flows::{AppState, Page};
+use ecpa_web::messages::Lang;
+use ecpa_web::view::app::Shell;
+use ecpa_web::view::common::ErrorBox;
+use ecpa_web::view::login::PinForm;
+use ecpa_web::view::wizard::{WizardActions, WizardView};
+use ecpa_web::wizard::{CardRef, Signed, Wizard, WizardContext};
+use ecpa_wire::agent::AgentFailure;
+use ecpa_wire::api::{Agency, CardKind, RegistrationRequest};
+use ecpa_wire::{ErrorCode, Nonce};
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CITIZEN_PEM: &str = include_str!("data/citizen-moica-test.pem");
+const AGENCY_PEM: &str = include_str!("data/agency-gtestca-test.pem");
+const AGENT: &str = "http://127.0.0.1:61161";
+
+fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+/// A fresh container in the page, removed with the mounted view at the end.
+struct Mounted {
+    root: HtmlElement,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn mount<N: IntoView + 'static>(f: impl FnOnce() -> N + 'static) -> Mounted {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = mount_to(root.clone(), f);
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+impl Mounted {
+    fn find(&self, id: &str) -> Option<Element> {
+        self.root.query_selector(&format!("#{id}")).unwrap()
+    }
+
+    fn get(&self, id: &str) -> Element {
+        self.find(id)
+            .unwrap_or_else(|| panic!("#{id} is not on the page"))
+    }
+
+    fn text(&self, id: &str) -> String {
+        self.get(id).text_content().unwrap_or_default()
+    }
+
+    fn input(&self, id: &str) -> HtmlInputElement {
+        self.get(id).unchecked_into()
+    }
+
+    fn click(&self, id: &str) {
+        self.get(id).unchecked_into::<HtmlElement>().click();
+    }
+
+    /// Types into an input the way a user does: value, then a bubbling `input` event.
+    fn type_into(&self, id: &str, text: &str) {
+        let input = self.input(id);
+        input.set_value(text);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+        input.dispatch_event(&event).unwrap();
+    }
+
+    /// The label text of an input, found through `<label for=…>`.
+    fn label_of(&self, id: &str) -> String {
+        self.root
+            .query_selector(&format!("label[for='{id}']"))
+            .unwrap()
+            .and_then(|l| l.text_content())
+            .unwrap_or_default()
+    }
+}
+
+fn active_id() -> String {
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+/// What the wizard asked the page to do.
+#[derive(Clone, Copy)]
+struct Recorded {
+    pins: RwSignal<Vec<String>>,
+    lookups: RwSignal<Vec<String>>,
+    uploads: RwSignal<Vec<RegistrationRequest>>,
+}
+
+fn recording_actions() -> (WizardActions, Recorded) {
+    let recorded = Recorded {
+        pins: RwSignal::new(vec![]),
+        lookups: RwSignal::new(vec![]),
+        uploads: RwSignal::new(vec![]),
+    };
+    let actions = WizardActions {
+        sign_in: Callback::new(|_| {}),
+        sign: Callback::new(move |pin: ecpa_wire::Pin| {
+            recorded.pins.update(|p| p.push(pin.expose().to_owned()))
+        }),
+        lookup: Callback::new(move |code: ecpa_wire::AgencyCode| {
+            recorded
+                .lookups
+                .update(|l| l.push(code.as_str().to_owned()))
+        }),
+        upload: Callback::new(move |r| recorded.uploads.update(|u| u.push(r))),
+        finish: Callback::new(|()| {}),
+        login_again: Callback::new(|()| {}),
+    };
+    (actions, recorded)
+}
+
+fn context(kind: CardKind, pem: &str) -> WizardContext {
+    WizardContext {
+        card: CardRef {
+            slot: "Reader 0".into(),
+            certificate: pem_body(pem),
+        },
+        kind,
+        agency_code: Some("3230000".into()),
+    }
+}
+
+/// The wizard at step 2: PIN accepted and signed.
+fn confirm_state(kind: CardKind, pem: &str) -> Wizard {
+    let (w, _) = Wizard::start(context(kind, pem), true).submit_pin("123456");
+    w.signed(Signed {
+        nonce: Nonce::from_bytes([1; 32]),
+        signature: "c2ln".into(),
+    })
+}
+
+fn mount_wizard(state: RwSignal<Wizard>, lang: RwSignal<Lang>) -> (Mounted, Recorded) {
+    let (actions, recorded) = recording_actions();
+    let mounted = mount(move || {
+        view! { <WizardView state lang agent_origin=AGENT.to_owned() actions /> }
+    });
+    (mounted, recorded)
+}
+
+#[wasm_bindgen_test]
+async fn wizard_pin_gate_refuses_5_and_9_characters_and_sends_6() {
+    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let (page, recorded) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert_eq!(page.label_of("pin"), "憑證密碼");
+    assert_eq!(page.input("pin").type_(), "password");
+    assert!(page.text("check-prompt").contains("『自然人憑證』"));
+
+    for refused in ["12345", "123456789"] {
+        page.input("pin").set_value(refused);
+        page.click("wizard-next");
+        tick().await;
+        assert!(
+            recorded.pins.get_untracked().is_empty(),
+            "{refused} was sent"
+        );
+        assert!(page.text("error").contains("憑證密碼須為 6 至 8 個字元"));
+        assert_eq!(page.input("pin").value(), "", "the PIN is not kept");
+    }
+
+    page.input("pin").set_value("123456");
+    page.click("wizard-next");
+    tick().await;
+    assert_eq!(recorded.pins.get_untracked(), vec!["123456".to_owned()]);
+    assert_eq!(page.text("error"), "");
+    assert!(
+        page.get("wizard-next").has_attribute("disabled"),
+        "no second signature while the card signs"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn login_pin_prompt_has_the_same_gate() {
+    let sent = RwSignal::new(Vec::<String>::new());
+    let refused = RwSignal::new(None::<Failure>);
+    let page = mount(move || {
+        view! {
+            <PinForm
+                lang=Lang::Zh
+                busy=false
+                on_pin=Callback::new(move |p: ecpa_wire::Pin| sent.update(|s| s.push(p.expose().to_owned())))
+                on_refused=Callback::new(move |f| refused.set(Some(f)))
+                on_cancel=Callback::new(|()| {})
+            />
+        }
+    });
+    tick().await;
+    for bad in ["12345", "123456789"] {
+        page.input("pin").set_value(bad);
+        page.click("pin-submit");
+        tick().await;
+        assert!(sent.get_untracked().is_empty());
+        assert_eq!(
+            refused.get_untracked().map(|f| f.code()),
+            Some("PIN_FORMAT".to_owned())
+        );
+    }
+    page.input("pin").set_value("12345678");
+    page.click("pin-submit");
+    tick().await;
+    assert_eq!(sent.get_untracked(), vec!["12345678".to_owned()]);
+}
+
+fn current_steps(page: &Mounted) -> Vec<u8> {
+    (1..=3)
+        .filter(|n| {
+            page.get(&format!("step-indicator-{n}"))
+                .get_attribute("aria-current")
+                .as_deref()
+                == Some("step")
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn step_indicator_follows_the_wizard_and_focus_moves_to_each_heading() {
+    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert_eq!(current_steps(&page), vec![1]);
+    assert_eq!(page.text("step-1-heading"), "步驟一. 憑證檢測");
+    assert_eq!(active_id(), "step-1-heading");
+    assert!(
+        page.text("step-indicator")
+            .contains("步驟二. 將憑證註冊到 ECPA")
+    );
+
+    state.set(confirm_state(CardKind::Citizen, CITIZEN_PEM));
+    tick().await;
+    assert_eq!(current_steps(&page), vec![2]);
+    assert_eq!(active_id(), "step-2-heading");
+    assert!(page.find("step-1-heading").is_none());
+
+    page.click("wizard-next");
+    tick().await;
+    state.update(|w| {
+        *w = w
+            .clone()
+            .registered(Err(Failure::Api(ErrorCode::CERT_ALREADY_REGISTERED)))
+    });
+    tick().await;
+    assert_eq!(current_steps(&page), vec![3]);
+    assert_eq!(active_id(), "step-3-heading");
+
+    page.click("wizard-back");
+    tick().await;
+    assert_eq!(current_steps(&page), vec![1]);
+}
+
+#[wasm_bindgen_test]
+async fn step_two_shows_a_citizen_certificate() {
+    let state = RwSignal::new(confirm_state(CardKind::Citizen, CITIZEN_PEM));
+    let (page, recorded) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert_eq!(page.text("cert-type"), "自然人憑證");
+    assert_eq!(page.text("cert-serial"), "88d05a1c8bcd280ac7387ec8f40260d4");
+    assert_eq!(
+        page.text("cert-subject"),
+        "C=TW, CN=測試人, serialNumber=1061720472004809"
+    );
+    assert_eq!(page.text("cert-not-before"), "2024-07-08 11:21:43");
+    assert_eq!(page.text("cert-not-after"), "2024-09-08 23:59:59");
+    assert!(page.find("cert-agency-oid").is_none());
+    assert!(page.find("agency-code").is_none());
+    assert!(
+        page.root
+            .text_content()
+            .unwrap()
+            .contains("請確認憑證資料是否正確")
+    );
+    assert_eq!(page.text("keep-card"), "智慧卡請勿移除");
+
+    page.click("wizard-next");
+    tick().await;
+    let uploads = recorded.uploads.get_untracked();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].kind, CardKind::Citizen);
+    assert_eq!(uploads[0].agency_code, None);
+}
+
+#[wasm_bindgen_test]
+async fn step_two_shows_an_organization_certificate_with_agency_lookup() {
+    let state = RwSignal::new(confirm_state(CardKind::Organization, AGENCY_PEM));
+    let (page, recorded) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert_eq!(page.text("cert-type"), "機關憑證");
+    assert_eq!(page.text("cert-serial"), "b9069b4a201c48958f292bcf1b615f59");
+    assert_eq!(page.text("cert-subject"), "C=TW, L=苗栗縣, O=測試機關1");
+    assert!(page.text("cert-agency-oid").starts_with("2.16.886."));
+    assert_eq!(page.text("cert-not-before"), "2023-09-07 09:21:23");
+
+    // The agency code: labelled, prefilled, editable, looked up.
+    assert_eq!(page.label_of("agency-code"), "機關代碼");
+    assert_eq!(page.input("agency-code").value(), "3230000");
+    assert!(
+        page.root
+            .text_content()
+            .unwrap()
+            .contains("請輸入此機關憑證要對應的機關代碼")
+    );
+    page.type_into("agency-code", "a09000000e");
+    tick().await;
+    page.click("agency-lookup");
+    tick().await;
+    assert_eq!(
+        recorded.lookups.get_untracked(),
+        vec!["A09000000E".to_owned()]
+    );
+    assert_eq!(page.text("agency-name"), "查詢中…");
+
+    let code = ecpa_wire::AgencyCode::parse("A09000000E").unwrap();
+    let agency = Agency {
+        code: "A09000000E".into(),
+        name: "測試機關1".into(),
+        oid: None,
+    };
+    state.update(|w| *w = w.clone().agency_looked_up(&code, Ok(agency)));
+    tick().await;
+    assert_eq!(page.text("agency-name"), "測試機關1");
+
+    page.type_into("agency-code", "9999999");
+    page.click("agency-lookup");
+    tick().await;
+    let unknown = ecpa_wire::AgencyCode::parse("9999999").unwrap();
+    state.update(|w| {
+        *w = w
+            .clone()
+            .agency_looked_up(&unknown, Err(Failure::Api(ErrorCode::AGENCY_UNKNOWN)))
+    });
+    tick().await;
+    assert_eq!(page.text("agency-name"), "查無此機關代碼");
+
+    // A malformed code is refused here, nothing is asked.
+    page.type_into("agency-code", "3-2");
+    page.click("agency-lookup");
+    tick().await;
+    assert_eq!(recorded.lookups.get_untracked().len(), 2);
+    assert_eq!(page.text("agency-name"), "機關代碼格式不正確");
+
+    page.type_into("agency-code", "3230000");
+    page.click("wizard-next");
+    tick().await;
+    let uploads = recorded.uploads.get_untracked();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].kind, CardKind::Organization);
+    assert_eq!(
+        uploads[0]
+            .agency_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned()),
+        Some("3230000".into())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_announced_with_their_next_step() {
+    let failure = RwSignal::new(Some(Failure::Agent(AgentFailure::SiteNotTrusted)));
+    let lang = RwSignal::new(Lang::Zh);
+    let page = mount(move || {
+        view! { <ErrorBox failure lang agent_origin=AGENT.to_owned() /> }
+    });
+    tick().await;
+    let error = page.get("error");
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(
+        error.get_attribute("aria-live").as_deref(),
+        Some("assertive")
+    );
+    assert!(
+        page.text("error")
+            .contains("請先將 ECPA 網站加入信任的網站")
+    );
+    assert_eq!(page.text("add-site"), "將 ECPA 網站加入信任的網站");
+
+    failure.set(Some(Failure::Agent(AgentFailure::WrongPin {
+        tries_left: Some(1),
+    })));
+    tick().await;
+    assert!(page.text("error").contains("還可以再試 1 次"));
+    assert!(page.find("add-site").is_none());
+
+    failure.set(Some(Failure::AgentNotRunning));
+    lang.set(Lang::En);
+    tick().await;
+    assert!(page.text("error").contains("card component"));
+
+    failure.set(None);
+    tick().await;
+    assert_eq!(page.text("error"), "");
+}
+
+#[wasm_bindgen_test]
+async fn step_three_names_the_outcome_in_data_code() {
+    let (w, _) = confirm_state(CardKind::Citizen, CITIZEN_PEM).confirm();
+    let state = RwSignal::new(w.registered(Err(Failure::Api(ErrorCode::NOT_YET_EFFECTIVE))));
+    let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    let result = page.get("result");
+    assert_eq!(
+        result.get_attribute("data-code").as_deref(),
+        Some("NOT_YET_EFFECTIVE")
+    );
+    assert!(page.text("result").contains("明天起生效"));
+    assert!(page.find("wizard-back").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn login_page_ids_and_language_switch() {
+    let app = AppState::new();
+    app.page.set(Page::Login);
+    let page = mount(move || view! { <Shell app /> });
+    tick().await;
+    assert_eq!(page.label_of("account"), "帳號");
+    assert_eq!(page.label_of("password"), "密碼");
+    assert_eq!(page.text("cert-login"), "使用憑證登入");
+    assert_eq!(page.text("login-heading"), "請輸入帳號密碼登入");
+    assert!(page.find("login-submit").is_some());
+
+    page.click("lang");
+    tick().await;
+    assert_eq!(page.text("cert-login"), "Log in with a certificate");
+    let html_lang = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .document_element()
+        .unwrap()
+        .get_attribute("lang");
+    assert_eq!(html_lang.as_deref(), Some("en"));
+    page.click("lang");
+    tick().await;
+    assert_eq!(page.text("cert-login"), "使用憑證登入");
+}
