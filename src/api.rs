@@ -8,8 +8,8 @@ use ecpa_wire::api::{
 };
 use ecpa_wire::{AgencyCode, ErrorCode};
 use gloo_net::http::{Request, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 use crate::failure::Failure;
 
@@ -100,25 +100,8 @@ pub async fn register(request: &RegistrationRequest) -> Result<Registration, Fai
     post("/api/registrations", request).await
 }
 
-/// The list, bare or wrapped in an object.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RegistrationList {
-    Bare(Vec<Registration>),
-    Certificates { certificates: Vec<Registration> },
-    Registrations { registrations: Vec<Registration> },
-}
-
 pub async fn my_certificates() -> Result<Vec<Registration>, Failure> {
-    Ok(
-        match get::<RegistrationList>("/api/me/certificates").await? {
-            RegistrationList::Bare(list)
-            | RegistrationList::Certificates { certificates: list }
-            | RegistrationList::Registrations {
-                registrations: list,
-            } => list,
-        },
-    )
+    get("/api/me/certificates").await
 }
 
 pub async fn withdraw(id: i64) -> Result<(), Failure> {
