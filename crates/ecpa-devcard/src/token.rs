@@ -35,6 +35,12 @@ impl TokenStore {
         Ok(Self { context })
     }
 
+    /// Finalises the module (C_Finalize), so another user in this process may
+    /// initialise it again.
+    pub fn close(self) -> Result<(), DevcardError> {
+        self.context.finalize().map_err(token("C_Finalize"))
+    }
+
     /// Labels of the initialised tokens.
     pub fn labels(&self) -> Result<Vec<String>, DevcardError> {
         let slots = self

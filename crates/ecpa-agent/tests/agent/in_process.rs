@@ -11,7 +11,7 @@ use rsa::RsaPrivateKey;
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
-use crate::certs::{CardCert, DAY, TEST_CA, now_unix, spki_of};
+use crate::certs::{CardCert, DAY, now_unix, spki_of};
 use crate::fake_card::FakeCard;
 
 pub const PORT: u16 = 61161;
@@ -43,10 +43,10 @@ pub struct TestAgent {
 pub fn fake_card_valid(not_before: u64, not_after: u64) -> FakeCard {
     let spki = spki_of(&FAKE_KEY);
     let cert = |signing, serial| {
-        TEST_CA.issue(
+        crate::certs::issue(
             &spki,
             &CardCert {
-                subject: "CN=王大明,C=TW",
+                name: "王大明",
                 id_last4: Some("6789"),
                 signing,
                 serial,

@@ -49,9 +49,15 @@ async fn pkcs11info_describes_the_card_and_its_certificates() {
     assert_eq!(signing.id, "01");
     assert_eq!(signing.sn, "0abcdef1");
     assert_eq!(signing.subject_cn, "王大明");
-    assert_eq!(signing.subject_dn, "C=TW, CN=王大明");
+    assert_eq!(
+        signing.subject_dn,
+        "C=TW, CN=王大明, serialNumber=0000123456789012"
+    );
     assert_eq!(signing.subject_id, "6789");
-    assert_eq!(signing.issuer_dn, "C=TW, O=ECPA Test, CN=Test MOICA");
+    assert_eq!(
+        signing.issuer_dn,
+        "C=TW, O=行政院, OU=(測試用) 內政部憑證管理中心"
+    );
     assert_eq!(signing.not_before_t.len(), 15);
     assert!(signing.not_before_t.ends_with('Z') && signing.not_after_t.ends_with('Z'));
     assert!(signing.not_before_t < signing.not_after_t);

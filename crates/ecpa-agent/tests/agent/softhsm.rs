@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use ecpa_wire::agent::{Pkcs11Info, SignResult};
 use tempfile::TempDir;
 
-use crate::certs::{CardCert, TEST_CA};
+use crate::certs::CardCert;
 
 pub const SO_PIN: &str = "87654321";
 
@@ -154,10 +154,10 @@ impl SoftHsm {
             ],
         );
         let cert = |signing: bool, serial: u64, spki: &[u8]| {
-            TEST_CA.issue(
+            crate::certs::issue(
                 spki,
                 &CardCert {
-                    subject: "CN=王大明,C=TW",
+                    name: "王大明",
                     id_last4: Some("6789"),
                     signing,
                     serial,
