@@ -34,6 +34,13 @@ pub fn parse_certificate(certificate_b64: &str) -> Result<CertProfile, Failure> 
     ecpa_cert::parse_der(&der).map_err(|_| Failure::CertificateUnreadable)
 }
 
+/// The certificate's subject as stored (`C=TW, CN=王大明, serialNumber=…`), if readable.
+pub fn subject_of(certificate_b64: &str) -> Option<String> {
+    parse_certificate(certificate_b64)
+        .ok()
+        .map(|profile| profile.subject.display())
+}
+
 /// The name of a card type in the page's language.
 pub fn kind_label(kind: Option<CardKind>, lang: Lang) -> &'static str {
     match (kind, lang) {
@@ -118,6 +125,16 @@ mod tests {
         );
         assert_eq!(shown.kind, Some(CardKind::Organization));
         assert_eq!(shown.not_before, "2026-11-27 11:03:26");
+    }
+
+    #[test]
+    fn subject_of_the_card_certificate() {
+        let pem = include_str!("../tests/data/citizen-moica-test.pem");
+        assert_eq!(
+            subject_of(&pem_body(pem)).as_deref(),
+            Some("C=TW, CN=測試人, serialNumber=1061720472004809")
+        );
+        assert_eq!(subject_of("AAAA"), None);
     }
 
     #[test]

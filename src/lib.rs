@@ -16,17 +16,17 @@
 //! * Card chooser `#choose-card`: `#choose-card-heading`, `#card-choice-0`, `#card-choice-1`, …,
 //!   `#choose-card-cancel`.
 //! * PIN prompt for a registered card `#cert-pin`: `#pin-heading` (「請輸入您的 PIN Code」),
-//!   `#pin`, `#pin-submit`, `#pin-cancel`.
+//!   `#card-subject` (the card certificate's subject), `#pin`, `#pin-submit`, `#pin-cancel`.
 //! * Wizard `#wizard`: `#not-registered` (Method 1 notice), `#wizard-title`,
 //!   `#step-indicator` with `#step-indicator-1..3` (`aria-current="step"` on the
 //!   current one); sign-in before step 1: `#wizard-login-heading`, `#account`,
-//!   `#password`, `#login-submit`; step 1: `#step-1-heading`, `#check-prompt`, `#pin`,
+//!   `#password`, `#login-submit`; step 1: `#step-1-heading`, `#check-prompt`, `#card-subject`, `#pin`,
 //!   `#wizard-next`; step 2: `#step-2-heading`, `#cert-details`, `#cert-type`,
 //!   `#cert-serial`, `#cert-agency-oid` (organization cards), `#cert-subject`,
 //!   `#cert-not-before`, `#cert-not-after`, `#keep-card`, `#agency-code`,
 //!   `#agency-lookup`, `#agency-name`, `#wizard-back`, `#wizard-next` (確認上傳);
 //!   step 3: `#step-3-heading`, `#result` (`data-code` = `OK` or the error code),
-//!   `#wizard-back` (重新操作, after a failure), `#wizard-finish`.
+//!   `#wizard-back` (重新操作, after a failure), `#relogin` (session expired), `#wizard-finish`.
 //! * 我的專區 `#my-area`: `#my-area-heading`, `#me-name`, `#me-agency`, `#me-officer`,
 //!   `#upload-citizen` (「自然人憑證上傳」), `#my-certificates` (items
 //!   `#certificate-{id}` with `#withdraw-{id}`), `#no-certificates`, `#logout`.

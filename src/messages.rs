@@ -106,6 +106,7 @@ pub struct Strings {
     pub next_step: &'static str,
     pub add_site: &'static str,
     pub error_heading: &'static str,
+    pub card_label: &'static str,
 }
 
 pub static ZH: Strings = Strings {
@@ -176,6 +177,7 @@ pub static ZH: Strings = Strings {
     next_step: "下一步：",
     add_site: "將 ECPA 網站加入信任的網站",
     error_heading: "無法完成操作",
+    card_label: "卡片憑證：",
 };
 
 pub static EN: Strings = Strings {
@@ -246,6 +248,7 @@ pub static EN: Strings = Strings {
     next_step: "Next step: ",
     add_site: "Trust the ECPA site",
     error_heading: "This could not be completed",
+    card_label: "Card certificate: ",
 };
 
 /// What the page offers as the way forward.

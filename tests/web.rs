@@ -173,6 +173,10 @@ async fn wizard_pin_gate_refuses_5_and_9_characters_and_sends_6() {
     assert_eq!(page.label_of("pin"), "憑證密碼");
     assert_eq!(page.input("pin").type_(), "password");
     assert!(page.text("check-prompt").contains("『自然人憑證』"));
+    assert_eq!(
+        page.text("card-subject"),
+        "C=TW, CN=測試人, serialNumber=1061720472004809"
+    );
 
     for refused in ["12345", "123456789"] {
         page.input("pin").set_value(refused);

@@ -133,3 +133,20 @@ pub fn focused_h3(id: &'static str, text: impl IntoView + 'static) -> impl IntoV
     focus_on_show(heading);
     view! { <h3 id=id tabindex="-1" node_ref=heading>{text}</h3> }
 }
+
+/// `#card-subject`: which card the page is working with.
+#[component]
+pub fn CardSubject(
+    #[prop(into)] certificate: String,
+    #[prop(into)] lang: Signal<Lang>,
+) -> impl IntoView {
+    let subject = crate::display::subject_of(&certificate);
+    subject.map(|subject| {
+        view! {
+            <p class="card-subject">
+                <span class="label">{move || lang.get().text().card_label}</span>
+                <span id="card-subject">{subject}</span>
+            </p>
+        }
+    })
+}

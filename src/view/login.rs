@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::cards::CardChoice;
 use crate::failure::Failure;
 use crate::flows::{self, AppState, CardPurpose};
-use crate::view::common::{ErrorBox, focused_h2};
+use crate::view::common::{CardSubject, ErrorBox, focused_h2};
 
 /// Account and password, and 「使用憑證登入」.
 #[component]
@@ -137,12 +137,14 @@ pub fn PinForm(
 #[component]
 pub fn CertPinPage(app: AppState, card: CardChoice) -> impl IntoView {
     let t = move || app.lang.get().text();
+    let certificate = card.card.certificate.clone();
     let on_pin = Callback::new(move |pin: Pin| flows::certificate_login(app, card.clone(), pin));
     let on_refused = Callback::new(move |failure| app.error.set(Some(failure)));
     let on_cancel = Callback::new(move |()| app.go_home(app.me.get_untracked()));
     view! {
         <section id="cert-pin" class="panel">
             {focused_h2("pin-heading", move || t().pin_prompt)}
+            <CardSubject certificate lang=app.lang />
             <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
             <PinForm lang=app.lang busy=app.busy on_pin on_refused on_cancel />
         </section>

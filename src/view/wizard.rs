@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::display::{CertDisplay, parse_certificate};
 use crate::failure::Failure;
 use crate::messages::{Lang, check_prompt, failure_text};
-use crate::view::common::{ErrorBox, StepIndicator, focused_h3};
+use crate::view::common::{CardSubject, ErrorBox, StepIndicator, focused_h3};
 use crate::wizard::{AgencyLookup, Wizard};
 
 /// What the wizard asks the rest of the page to do.
@@ -129,7 +129,8 @@ fn SignInStep(
 #[component]
 fn CheckStep(state: RwSignal<Wizard>, lang: Signal<Lang>, actions: WizardActions) -> impl IntoView {
     let pin = NodeRef::<html::Input>::new();
-    let kind = state.with_untracked(|w| w.context().kind);
+    let (kind, certificate) =
+        state.with_untracked(|w| (w.context().kind, w.context().card.certificate.clone()));
     let busy = move || state.with(Wizard::is_busy);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -150,6 +151,7 @@ fn CheckStep(state: RwSignal<Wizard>, lang: Signal<Lang>, actions: WizardActions
         {focused_h3("step-1-heading", move || t().steps[0])}
         <p>{move || t().check_intro}</p>
         <p id="check-prompt" class="prompt">{move || check_prompt(kind, lang.get())}</p>
+        <CardSubject certificate lang />
         <form class="form" on:submit=submit>
             <label for="pin">{move || t().pin_label}</label>
             <input id="pin" name="pin" type="password" autocomplete="off" aria-describedby="pin-hint" node_ref=pin />
@@ -310,6 +312,7 @@ fn ResultStep(
         .as_ref()
         .map_or_else(|| "OK".to_owned(), Failure::code);
     let ok = failure.is_none();
+    let needs_login = failure.as_ref().is_some_and(Failure::needs_login);
     let words = move || {
         let lang = lang.get();
         match &failure {
@@ -325,7 +328,14 @@ fn ResultStep(
             }
         }
     };
-    let retry = (!ok).then(|| {
+    let relogin = needs_login.then(|| {
+        view! {
+            <button id="relogin" type="button" on:click=move |_| actions.login_again.run(())>
+                {move || t().to_login}
+            </button>
+        }
+    });
+    let retry = (!ok && !needs_login).then(|| {
         view! {
             <button id="wizard-back" type="button" on:click=move |_| state.update(|w| *w = w.clone().back())>
                 {move || t().retry}
@@ -338,6 +348,7 @@ fn ResultStep(
             {words}
         </div>
         <div class="actions">
+            {relogin}
             {retry}
             <button id="wizard-finish" type="button" class="primary" on:click=move |_| actions.finish.run(())>
                 {move || t().to_my_area}
