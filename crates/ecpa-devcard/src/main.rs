@@ -142,10 +142,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Card(args) => {
-            if let Some(conf) = &args.softhsm_conf
-                && let Some(code) = reexec_with_conf(conf)?
-            {
-                return Ok(code);
+            match &args.softhsm_conf {
+                Some(conf) => {
+                    if let Some(code) = reexec_with_conf(conf)? {
+                        return Ok(code);
+                    }
+                }
+                // Never fall back to the system-wide token store by accident.
+                None if std::env::var_os("SOFTHSM2_CONF").is_none() => {
+                    bail!("set SOFTHSM2_CONF or pass --softhsm-conf");
+                }
+                None => {}
             }
             let request = card_request(&args, now)?;
             let pki = pki_dir::open_or_create(&args.pki, RootAlgorithm::Rsa2048, now, &mut rng)?;
