@@ -24,7 +24,7 @@ enum Command {
         /// The PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so).
         #[arg(long, env = "ECPA_AGENT_MODULE")]
         module: PathBuf,
-        /// Loopback address and port (port 0 picks a free one and prints it).
+        /// 127.0.0.1:PORT (port 0 picks a free one and prints it).
         #[arg(long, env = "ECPA_AGENT_LISTEN", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
         listen: SocketAddr,
         /// Trusted sites, one origin a line; `/addDomain` appends to it.
@@ -51,8 +51,9 @@ async fn main() -> anyhow::Result<()> {
         listen,
         trusted_sites,
     } = Cli::parse().command;
-    if !listen.ip().is_loopback() {
-        bail!("--listen must be a loopback address (127.0.0.1), not {listen}");
+    // Loopback only; and exactly 127.0.0.1, the one address the Host check accepts.
+    if listen.ip() != std::net::IpAddr::from([127, 0, 0, 1]) {
+        bail!("--listen must be 127.0.0.1:PORT (loopback only), not {listen}");
     }
     let card = Pkcs11Card::open(&module)
         .with_context(|| format!("loading the PKCS#11 module {}", module.display()))?;

@@ -206,3 +206,17 @@ async fn expired_and_future_certificates_are_refused() {
     assert_eq!(result.ret_code, ret::CERT_NOT_YET_VALID);
     assert!(hsm.dir().exists());
 }
+
+#[test]
+fn the_agent_listens_on_loopback_only() {
+    for listen in ["0.0.0.0:0", "192.0.2.1:61161", "[::]:0"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ecpa-agent"))
+            .args(["serve", "--module"])
+            .arg(crate::softhsm::module())
+            .args(["--listen", listen])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{listen}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("loopback only"));
+    }
+}
