@@ -62,6 +62,8 @@ pub struct PinFlags {
 impl PinFlags {
     /// What a rejected PIN means, from the flags the token shows afterwards:
     /// locked, one try left (final try), two left (count low), or just wrong.
+    /// PKCS#11 gives no count: this reads the flags as a three-try card (as
+    /// citizen and organization cards are), where "count low" follows the first miss.
     pub fn after_wrong_pin(self) -> AgentError {
         if self.locked {
             AgentError::PinLocked
