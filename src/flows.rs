@@ -15,16 +15,7 @@ use crate::failure::Failure;
 use crate::messages::Lang;
 use crate::protocol::{parse_answer, read_cards_request, sign_request};
 use crate::view::wizard::WizardActions;
-use crate::wizard::{Signed, Wizard, WizardContext};
-
-/// Why the card is being read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardPurpose {
-    /// 「使用憑證登入」 (Method 1).
-    Login,
-    /// 「自然人憑證上傳」 from 我的專區 (Method 2).
-    UploadCitizen,
-}
+use crate::wizard::{CardRef, Signed, Wizard, WizardContext};
 
 /// The screens of the page.
 #[derive(Debug, Clone)]
@@ -33,7 +24,6 @@ pub enum Page {
     Login,
     ChooseCard {
         cards: Vec<CardChoice>,
-        purpose: CardPurpose,
     },
     /// 「請輸入您的 PIN Code」 for a registered card.
     CertPin {
@@ -137,8 +127,9 @@ pub fn logout(app: AppState) {
     });
 }
 
-/// Reads the cards through the agent's window (opened here, in the click handler).
-pub fn read_cards(app: AppState, purpose: CardPurpose) {
+/// 「使用憑證登入」: reads the cards through the agent's window (opened here, in the
+/// click handler), then asks the portal whether the signing certificate is registered.
+pub fn read_cards(app: AppState) {
     app.error.set(None);
     let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
         Ok(bridge) => bridge,
@@ -155,52 +146,42 @@ pub fn read_cards(app: AppState, purpose: CardPurpose) {
         match cards {
             Ok(mut cards) if cards.len() == 1 => {
                 if let Some(card) = cards.pop() {
-                    card_chosen(app, card, purpose);
+                    card_chosen(app, card);
                 }
             }
             Ok(cards) => {
                 app.busy.set(false);
-                app.page.set(Page::ChooseCard { cards, purpose });
+                app.page.set(Page::ChooseCard { cards });
             }
             Err(failure) => app.fail(failure),
         }
     });
 }
 
-/// The card to use is known: log in with it, or register it.
-pub fn card_chosen(app: AppState, card: CardChoice, purpose: CardPurpose) {
+/// The card to use is known: log in with it if registered, else register it.
+pub fn card_chosen(app: AppState, card: CardChoice) {
     app.error.set(None);
-    match purpose {
-        CardPurpose::UploadCitizen => {
-            let kind = parse_certificate(&card.card.certificate).map(|p| p.kind);
-            match kind {
-                Ok(Some(CardKind::Citizen)) => {
-                    let agency_code = employee_agency(app);
-                    open_wizard(app, card, CardKind::Citizen, agency_code, false);
-                }
-                Ok(_) => app.fail(Failure::WrongCardType {
-                    expected: CardKind::Citizen,
-                }),
-                Err(failure) => app.fail(failure),
+    app.busy.set(true);
+    spawn_local(async move {
+        match api::certificate_status(&card.card.certificate).await {
+            Ok(status) if status.registered => {
+                app.busy.set(false);
+                app.page.set(Page::CertPin { card });
             }
+            Ok(status) => {
+                let agency_code = employee_agency(app);
+                open_wizard(app, Some(card.card), status.kind, agency_code, true);
+            }
+            Err(failure) => app.fail(failure),
         }
-        CardPurpose::Login => {
-            app.busy.set(true);
-            spawn_local(async move {
-                match api::certificate_status(&card.card.certificate).await {
-                    Ok(status) if status.registered => {
-                        app.busy.set(false);
-                        app.page.set(Page::CertPin { card });
-                    }
-                    Ok(status) => {
-                        let agency_code = employee_agency(app);
-                        open_wizard(app, card, status.kind, agency_code, true);
-                    }
-                    Err(failure) => app.fail(failure),
-                }
-            });
-        }
-    }
+    });
+}
+
+/// 「自然人憑證上傳」 (Method 2): the wizard for a citizen card, inserted at step 1.
+pub fn upload_citizen(app: AppState) {
+    app.error.set(None);
+    let agency_code = employee_agency(app);
+    open_wizard(app, None, CardKind::Citizen, agency_code, false);
 }
 
 fn employee_agency(app: AppState) -> Option<String> {
@@ -212,14 +193,14 @@ fn employee_agency(app: AppState) -> Option<String> {
 
 fn open_wizard(
     app: AppState,
-    card: CardChoice,
+    card: Option<CardRef>,
     kind: CardKind,
     agency_code: Option<String>,
     not_registered: bool,
 ) {
     let has_session = app.me.with_untracked(Option::is_some);
     let ctx = WizardContext {
-        card: card.card,
+        card,
         kind,
         agency_code,
     };
@@ -235,17 +216,38 @@ async fn sign(
     bridge: Bridge,
     purpose: ChallengePurpose,
     pin: Pin,
-    slot: String,
+    slot: Option<String>,
 ) -> Result<(Nonce, SignResult), Failure> {
     let challenge = api::challenge(purpose).await?;
     let answer = bridge
-        .exchange(&sign_request(challenge.tbs, &pin, Some(slot)))
+        .exchange(&sign_request(challenge.tbs, &pin, slot))
         .await?;
     let result: SignResult = parse_answer(&answer)?;
     if result.signature.is_empty() {
         return Err(Failure::AgentGarbled);
     }
     Ok((challenge.nonce, result))
+}
+
+/// The signature with the certificate it belongs to: the card read before the
+/// wizard, else the one the agent reports; and what kind of card that is.
+fn signed_by(
+    card: Option<CardRef>,
+    nonce: Nonce,
+    result: SignResult,
+) -> Result<(Signed, Option<CardKind>), Failure> {
+    let certificate = match card {
+        Some(card) => card.certificate,
+        None if !result.certb64.is_empty() => result.certb64,
+        None => return Err(Failure::AgentGarbled),
+    };
+    let kind = parse_certificate(&certificate)?.kind;
+    let signed = Signed {
+        nonce,
+        signature: result.signature,
+        certificate,
+    };
+    Ok((signed, kind))
 }
 
 /// Method 1, registered card: sign the login challenge and log in.
@@ -258,8 +260,13 @@ pub fn certificate_login(app: AppState, card: CardChoice, pin: Pin) {
     app.busy.set(true);
     spawn_local(async move {
         let outcome = async {
-            let (nonce, signed) =
-                sign(bridge, ChallengePurpose::Login, pin, card.card.slot.clone()).await?;
+            let (nonce, signed) = sign(
+                bridge,
+                ChallengePurpose::Login,
+                pin,
+                Some(card.card.slot.clone()),
+            )
+            .await?;
             let login = CertificateLogin {
                 nonce,
                 certificate: card.card.certificate.clone(),
@@ -294,19 +301,18 @@ pub fn wizard_actions(app: AppState, state: RwSignal<Wizard>) -> WizardActions {
             });
         }),
         sign: Callback::new(move |pin: Pin| {
-            let slot = state.with_untracked(|w| w.context().card.slot.clone());
+            let card = state.with_untracked(|w| w.context().card.clone());
             let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
                 Ok(bridge) => bridge,
                 Err(failure) => return state.update(|w| *w = w.clone().sign_failed(failure)),
             };
             spawn_local(async move {
-                match sign(bridge, ChallengePurpose::Register, pin, slot).await {
-                    Ok((nonce, result)) => state.update(|w| {
-                        *w = w.clone().signed(Signed {
-                            nonce,
-                            signature: result.signature,
-                        })
-                    }),
+                let slot = card.as_ref().map(|c| c.slot.clone());
+                let outcome = sign(bridge, ChallengePurpose::Register, pin, slot)
+                    .await
+                    .and_then(|(nonce, result)| signed_by(card, nonce, result));
+                match outcome {
+                    Ok((signed, kind)) => state.update(|w| *w = w.clone().signed(signed, kind)),
                     Err(failure) => state.update(|w| *w = w.clone().sign_failed(failure)),
                 }
             });

@@ -299,14 +299,14 @@ pub fn failure_text(failure: &Failure, lang: Lang) -> FailureText {
 fn failure_zh(failure: &Failure) -> FailureText {
     match failure {
         Failure::PopupBlocked => text(
-            "瀏覽器阻擋了憑證元件的視窗。",
+            "瀏覽器阻擋了讀卡元件的視窗。",
             "請允許本網站開啟彈出式視窗後，再按一次。",
         ),
         Failure::AgentNotRunning => text(
-            "無法連線到憑證元件（跨平台網頁元件），元件可能未啟動或未安裝。",
-            "請安裝並啟動憑證元件後，再按一次。",
+            "無法連線到讀卡元件（HiPKI 跨平台網頁元件），元件可能未啟動或未安裝。",
+            "請安裝並啟動讀卡元件後，再按一次。",
         ),
-        Failure::AgentGarbled => text("憑證元件回傳的資料無法辨識。", "請更新憑證元件後再試一次。"),
+        Failure::AgentGarbled => text("讀卡元件回傳的資料無法辨識。", "請更新讀卡元件後再試一次。"),
         Failure::Agent(agent) => agent_zh(*agent),
         Failure::NoReader => text("找不到讀卡機。", "請接上讀卡機後再試一次。"),
         Failure::NoCard => text("讀卡機中沒有卡片。", "請插入卡片後再試一次。"),
@@ -349,7 +349,7 @@ fn agent_zh(agent: AgentFailure) -> FailureText {
     match agent {
         AgentFailure::SiteNotTrusted => FailureText {
             message: "請先將 ECPA 網站加入信任的網站".into(),
-            next: Some("按下方按鈕，在憑證元件的視窗中確認後，再操作一次。".into()),
+            next: Some("按下方按鈕，在讀卡元件的視窗中確認後，再操作一次。".into()),
             action: Some(NextAction::AddTrustedSite),
         },
         AgentFailure::NoCard => text("讀卡機中沒有卡片。", "請插入卡片後再試一次。"),
@@ -378,9 +378,9 @@ fn agent_zh(agent: AgentFailure) -> FailureText {
             text("卡片上的憑證尚未生效。", "請於憑證啓始日之後再操作。")
         }
         AgentFailure::CertExpired => text("卡片上的憑證已過期。", "請向憑證管理中心申請新卡。"),
-        AgentFailure::BadRequest => text("憑證元件無法處理此要求。", "請重新整理頁面後再試一次。"),
+        AgentFailure::BadRequest => text("讀卡元件無法處理此要求。", "請重新整理頁面後再試一次。"),
         AgentFailure::Other(code) => text(
-            format!("憑證元件回報錯誤（代碼 0x{code:08X}）。"),
+            format!("讀卡元件回報錯誤（代碼 0x{code:08X}）。"),
             "請重新插入卡片後再試一次。",
         ),
     }
@@ -397,7 +397,7 @@ fn failure_en(failure: &Failure) -> FailureText {
             "Allow pop-up windows for this site, then press the button again.",
         ),
         Failure::AgentNotRunning => text(
-            "The card component (HiPKI Local Server) could not be reached; it may not be running or installed.",
+            "The card reader component (HiPKI Local Server) could not be reached; it may not be running or installed.",
             "Install and start the card component, then press the button again.",
         ),
         Failure::AgentGarbled => text(

@@ -8,7 +8,7 @@ use ecpa_wire::{AgencyCode, ErrorCode, Nonce, Pin};
 
 use crate::failure::Failure;
 
-/// The card the wizard registers: chosen before the wizard starts.
+/// A card read before the wizard started (Method 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardRef {
     /// The agent's `slotDescription`, to sign with the same card.
@@ -20,7 +20,9 @@ pub struct CardRef {
 /// What the wizard is for; fixed when it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WizardContext {
-    pub card: CardRef,
+    /// Method 1: the card already read. Method 2 (`None`): the card inserted at
+    /// step 1, whichever signs.
+    pub card: Option<CardRef>,
     /// The card type this page registers (`citizen` for 我的專區).
     pub kind: CardKind,
     /// Prefill for the agency code of an organization card.
@@ -33,6 +35,8 @@ pub struct Signed {
     pub nonce: Nonce,
     /// Base64, as the agent returned it.
     pub signature: String,
+    /// The certificate that signed, base64 DER: what step 2 shows and registers.
+    pub certificate: String,
 }
 
 /// 「查詢機關名稱」.
@@ -232,8 +236,20 @@ impl Wizard {
     }
 
     /// The card signed the challenge: on to step 2, the agency code prefilled.
-    pub fn signed(self, signed: Signed) -> Self {
+    /// `card_kind` is what the signing certificate is; another type than the page
+    /// asked for stays on step 1 with [`Failure::WrongCardType`].
+    pub fn signed(self, signed: Signed, card_kind: Option<CardKind>) -> Self {
         match self {
+            Wizard::Check {
+                ctx, busy: true, ..
+            } if card_kind != Some(ctx.kind) => {
+                let expected = ctx.kind;
+                Wizard::Check {
+                    ctx,
+                    busy: false,
+                    error: Some(Failure::WrongCardType { expected }),
+                }
+            }
             Wizard::Check {
                 ctx, busy: true, ..
             } => {
@@ -356,7 +372,7 @@ impl Wizard {
                     Ok(code) => {
                         let request = RegistrationRequest {
                             nonce: signed.nonce.clone(),
-                            certificate: ctx.card.certificate.clone(),
+                            certificate: signed.certificate.clone(),
                             signature: signed.signature.clone(),
                             kind: ctx.kind,
                             agency_code: code,

@@ -6,10 +6,10 @@ use ecpa_wire::agent::AgentFailure;
 
 fn ctx(kind: CardKind) -> WizardContext {
     WizardContext {
-        card: CardRef {
+        card: Some(CardRef {
             slot: "Reader 0".into(),
             certificate: "MIIB".into(),
-        },
+        }),
         kind,
         agency_code: Some("3230000".into()),
     }
@@ -19,6 +19,7 @@ fn signed() -> Signed {
     Signed {
         nonce: Nonce::from_bytes([9; 32]),
         signature: "c2ln".into(),
+        certificate: "MIIB".into(),
     }
 }
 
@@ -41,7 +42,7 @@ fn registration(kind: CardKind) -> Registration {
 fn at_confirm(kind: CardKind) -> Wizard {
     let (w, pin) = Wizard::start(ctx(kind), true).submit_pin("123456");
     assert!(pin.is_some());
-    w.signed(signed())
+    w.signed(signed(), Some(kind))
 }
 
 #[test]
@@ -135,7 +136,37 @@ fn card_failures_keep_step_one_with_the_reason() {
 #[test]
 fn signature_only_counts_while_signing() {
     let idle = Wizard::start(ctx(CardKind::Citizen), true);
-    assert_eq!(idle.clone().signed(signed()), idle);
+    assert_eq!(idle.clone().signed(signed(), Some(CardKind::Citizen)), idle);
+}
+
+#[test]
+fn another_card_type_than_asked_for_stays_on_step_one() {
+    for (asked, card) in [
+        (CardKind::Citizen, Some(CardKind::Organization)),
+        (CardKind::Organization, Some(CardKind::Citizen)),
+        (CardKind::Citizen, None),
+    ] {
+        let (w, _) = Wizard::start(ctx(asked), true).submit_pin("123456");
+        let w = w.signed(signed(), card);
+        assert_eq!(w.step(), Step::Check);
+        assert!(!w.is_busy());
+        assert_eq!(w.error(), Some(&Failure::WrongCardType { expected: asked }));
+    }
+}
+
+#[test]
+fn method_two_registers_the_certificate_that_signed() {
+    let method2 = WizardContext {
+        card: None,
+        ..ctx(CardKind::Citizen)
+    };
+    let (w, _) = Wizard::start(method2, true).submit_pin("123456");
+    let from_card = Signed {
+        certificate: "MIIC-from-the-card".into(),
+        ..signed()
+    };
+    let (_, request) = w.signed(from_card, Some(CardKind::Citizen)).confirm();
+    assert_eq!(request.unwrap().certificate, "MIIC-from-the-card");
 }
 
 #[test]

@@ -139,10 +139,10 @@ fn recording_actions() -> (WizardActions, Recorded) {
 
 fn context(kind: CardKind, pem: &str) -> WizardContext {
     WizardContext {
-        card: CardRef {
+        card: Some(CardRef {
             slot: "Reader 0".into(),
             certificate: pem_body(pem),
-        },
+        }),
         kind,
         agency_code: Some("3230000".into()),
     }
@@ -151,10 +151,14 @@ fn context(kind: CardKind, pem: &str) -> WizardContext {
 /// The wizard at step 2: PIN accepted and signed.
 fn confirm_state(kind: CardKind, pem: &str) -> Wizard {
     let (w, _) = Wizard::start(context(kind, pem), true).submit_pin("123456");
-    w.signed(Signed {
-        nonce: Nonce::from_bytes([1; 32]),
-        signature: "c2ln".into(),
-    })
+    w.signed(
+        Signed {
+            nonce: Nonce::from_bytes([1; 32]),
+            signature: "c2ln".into(),
+            certificate: pem_body(pem),
+        },
+        Some(kind),
+    )
 }
 
 fn mount_wizard(state: RwSignal<Wizard>, lang: RwSignal<Lang>) -> (Mounted, Recorded) {

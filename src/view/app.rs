@@ -34,9 +34,7 @@ pub fn Shell(app: AppState) -> impl IntoView {
             view! { <p class="status" role="status">{move || t().loading}</p> }.into_any()
         }
         Page::Login => view! { <LoginPage app /> }.into_any(),
-        Page::ChooseCard { cards, purpose } => {
-            view! { <ChooseCardPage app cards purpose /> }.into_any()
-        }
+        Page::ChooseCard { cards } => view! { <ChooseCardPage app cards /> }.into_any(),
         Page::CertPin { card } => view! { <CertPinPage app card /> }.into_any(),
         Page::Wizard {
             state,

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::display::kind_label;
 use crate::failure::Failure;
-use crate::flows::{self, AppState, CardPurpose};
+use crate::flows::{self, AppState};
 use crate::view::common::{ErrorBox, focused_h2};
 
 /// 我的專區: who I am, 「自然人憑證上傳」, my certificates, log out.
@@ -107,13 +107,11 @@ pub fn MyArea(app: AppState) -> impl IntoView {
             </dl>
             <div class="actions">
                 <button id="upload-citizen" type="button" class="primary"
-                    on:click=move |_| flows::read_cards(app, CardPurpose::UploadCitizen)
-                    disabled=move || app.busy.get()>
+                    on:click=move |_| flows::upload_citizen(app)>
                     {move || t().upload_citizen}
                 </button>
                 <button id="logout" type="button" on:click=move |_| flows::logout(app)>{move || t().logout}</button>
             </div>
-            <p class="status" role="status" aria-live="polite">{move || app.busy.get().then(|| t().working)}</p>
             <h3 id="my-certificates-heading">{move || t().my_certificates}</h3>
             <ul id="my-certificates" aria-labelledby="my-certificates-heading">{list}</ul>
         </section>

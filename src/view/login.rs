@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::cards::CardChoice;
 use crate::failure::Failure;
-use crate::flows::{self, AppState, CardPurpose};
+use crate::flows::{self, AppState};
 use crate::view::common::{CardSubject, ErrorBox, focused_h2};
 
 /// Account and password, and 「使用憑證登入」.
@@ -34,7 +34,7 @@ pub fn LoginPage(app: AppState) -> impl IntoView {
     };
     let cert_login = move |_| {
         if !app.busy.get_untracked() {
-            flows::read_cards(app, CardPurpose::Login);
+            flows::read_cards(app);
         }
     };
     view! {
@@ -60,11 +60,7 @@ pub fn LoginPage(app: AppState) -> impl IntoView {
 
 /// Several cards with signing certificates: the user picks one.
 #[component]
-pub fn ChooseCardPage(
-    app: AppState,
-    cards: Vec<CardChoice>,
-    purpose: CardPurpose,
-) -> impl IntoView {
+pub fn ChooseCardPage(app: AppState, cards: Vec<CardChoice>) -> impl IntoView {
     let t = move || app.lang.get().text();
     let items = cards
         .into_iter()
@@ -74,7 +70,7 @@ pub fn ChooseCardPage(
             view! {
                 <li>
                     <button id=format!("card-choice-{i}") type="button"
-                        on:click=move |_| flows::card_chosen(app, card.clone(), purpose)>
+                        on:click=move |_| flows::card_chosen(app, card.clone())>
                         {label}
                     </button>
                 </li>

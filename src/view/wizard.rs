@@ -66,6 +66,9 @@ pub fn WizardView(
             other => other.error().cloned(),
         })
     });
+    let card_subject = state
+        .with_untracked(|w| w.context().card.clone())
+        .map(|card| view! { <CardSubject certificate=card.certificate lang /> });
     let body = move || match current.get() {
         Screen::SignIn => view! { <SignInStep state lang actions /> }.into_any(),
         Screen::Check => view! { <CheckStep state lang actions /> }.into_any(),
@@ -78,6 +81,7 @@ pub fn WizardView(
                 .then(|| {
                     view! { <p id="not-registered" class="notice">{move || lang.get().text().not_registered}</p> }
                 })}
+            {card_subject}
             <h2 id="wizard-title">{move || lang.get().text().wizard_title}</h2>
             <StepIndicator current=step lang />
             <ErrorBox failure lang agent_origin on_login=actions.login_again />
@@ -129,8 +133,7 @@ fn SignInStep(
 #[component]
 fn CheckStep(state: RwSignal<Wizard>, lang: Signal<Lang>, actions: WizardActions) -> impl IntoView {
     let pin = NodeRef::<html::Input>::new();
-    let (kind, certificate) =
-        state.with_untracked(|w| (w.context().kind, w.context().card.certificate.clone()));
+    let kind = state.with_untracked(|w| w.context().kind);
     let busy = move || state.with(Wizard::is_busy);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -151,7 +154,6 @@ fn CheckStep(state: RwSignal<Wizard>, lang: Signal<Lang>, actions: WizardActions
         {focused_h3("step-1-heading", move || t().steps[0])}
         <p>{move || t().check_intro}</p>
         <p id="check-prompt" class="prompt">{move || check_prompt(kind, lang.get())}</p>
-        <CardSubject certificate lang />
         <form class="form" on:submit=submit>
             <label for="pin">{move || t().pin_label}</label>
             <input id="pin" name="pin" type="password" autocomplete="off" aria-describedby="pin-hint" node_ref=pin />
@@ -170,8 +172,11 @@ fn ConfirmStep(
     lang: Signal<Lang>,
     actions: WizardActions,
 ) -> impl IntoView {
-    let ctx = state.with_untracked(|w| w.context().clone());
-    let parsed = parse_certificate(&ctx.card.certificate);
+    let (kind, certificate) = state.with_untracked(|w| match w {
+        Wizard::Confirm { ctx, signed, .. } => (ctx.kind, signed.certificate.clone()),
+        other => (other.context().kind, String::new()),
+    });
+    let parsed = parse_certificate(&certificate);
     let busy = move || state.with(Wizard::is_busy);
     let t = move || lang.get().text();
     let details = match parsed {
@@ -207,7 +212,7 @@ fn ConfirmStep(
         }
     };
     let agency =
-        (ctx.kind == CardKind::Organization).then(|| view! { <AgencyField state lang actions /> });
+        (kind == CardKind::Organization).then(|| view! { <AgencyField state lang actions /> });
     let back = move |_| state.update(|w| *w = w.clone().back());
     let upload = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
