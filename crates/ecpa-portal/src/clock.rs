@@ -75,6 +75,14 @@ mod tests {
     }
 
     #[test]
+    fn system_clock_offset_shifts_by_whole_days() {
+        let today = SystemClock::default().now();
+        let tomorrow = SystemClock { offset_days: 1 }.now();
+        let shift = tomorrow - today;
+        assert!(shift >= Duration::days(1) && shift < Duration::days(1) + Duration::minutes(1));
+    }
+
+    #[test]
     fn fixed_clock_moves_only_when_told() {
         let clock = FixedClock::new(datetime!(2026-03-01 00:00 UTC));
         clock.advance(Duration::minutes(6));

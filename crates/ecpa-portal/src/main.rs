@@ -89,27 +89,34 @@ fn files(list: &[String]) -> Vec<PathBuf> {
         .collect()
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
+/// Resolves on SIGINT or SIGTERM. The handlers are installed before this returns, so
+/// a signal sent as soon as the portal says it is ready is not lost.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl Future<Output = ()>, PortalError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let install = |kind| {
+        signal(kind).map_err(|source| PortalError::File {
+            path: "signal handler".into(),
+            source,
+        })
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down");
+    let mut interrupt = install(SignalKind::interrupt())?;
+    let mut terminate = install(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+        tracing::info!("shutting down");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl Future<Output = ()>, PortalError> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
 }
 
 async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
@@ -140,12 +147,14 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
             path: args.listen.to_string(),
             source,
         })?;
-    tracing::info!(listen = %args.listen, origin = %state.settings().public_origin, "portal ready");
+    let shutdown = shutdown_signal()?;
+    let listen = listener.local_addr().unwrap_or(args.listen);
+    tracing::info!(%listen, origin = %state.settings().public_origin, "portal ready");
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await
     .map_err(|e| PortalError::Internal(e.to_string()))?;
     db.close().await;

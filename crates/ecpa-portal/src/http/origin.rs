@@ -11,7 +11,8 @@ use ecpa_wire::ErrorCode;
 use super::AppState;
 use crate::error::error_response;
 
-/// Refuses a POST/PUT/PATCH/DELETE whose `Origin` is missing or not the public origin.
+/// Refuses a POST/PUT/PATCH/DELETE whose `Origin` is missing or not the public origin,
+/// and marks API answers `Cache-Control: no-store`.
 pub async fn require_public_origin(
     State(state): State<AppState>,
     request: Request,
@@ -26,7 +27,13 @@ pub async fn require_public_origin(
         .get(header::ORIGIN)
         .is_some_and(|o| o.as_bytes() == state.settings().public_origin.as_bytes());
     if safe || origin_ok {
-        next.run(request).await
+        let mut response = next.run(request).await;
+        // API answers are personal: never cached by the browser or a proxy.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        response
     } else {
         tracing::info!(method = %request.method(), uri = %request.uri(), "foreign origin refused");
         error_response(ErrorCode::FORBIDDEN_ORIGIN)

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use time::OffsetDateTime;
 
@@ -35,6 +36,8 @@ struct Inner {
     entropy: Arc<Entropy>,
     /// Verified against when an account does not exist, so timing does not tell.
     dummy_password_hash: String,
+    /// When expired challenges and sessions were last purged (Unix seconds).
+    last_purge: AtomicI64,
 }
 
 /// Cheap to clone; one per portal.
@@ -58,6 +61,7 @@ impl AppState {
             clock,
             entropy,
             dummy_password_hash,
+            last_purge: AtomicI64::new(i64::MIN),
         })))
     }
 
@@ -79,6 +83,17 @@ impl AppState {
 
     pub fn entropy(&self) -> &Entropy {
         &self.0.entropy
+    }
+
+    /// True at most once a minute: time to purge expired rows.
+    pub fn purge_due(&self, now: i64) -> bool {
+        let last = self.0.last_purge.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= 60
+            && self
+                .0
+                .last_purge
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     pub fn dummy_password_hash(&self) -> &str {

@@ -9,6 +9,7 @@ mod imports;
 mod malformed;
 mod personnel_rules;
 mod registrations;
+mod serve_command;
 mod sessions;
 mod support;
 mod trust_chains;

@@ -71,6 +71,20 @@ async fn malformed_certificate_in_a_signed_request_is_400_and_burns_nothing_else
 }
 
 #[tokio::test]
+async fn a_certificate_that_is_no_card_is_unsupported() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    let ca = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        &pkis().rsa.moica.cert_der,
+    );
+    browser
+        .post("/api/certificates/status", json!({"certificate": ca}))
+        .await
+        .assert_error(422, "UNSUPPORTED_CERT");
+}
+
+#[tokio::test]
 async fn oversized_bodies_are_refused() {
     let app = spawn_app().await;
     let mut browser = app.browser();

@@ -1,0 +1,49 @@
+//! `ecpa-portal serve` as a process: flags and environment, and a clean stop on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[test]
+fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"))
+        .arg("serve")
+        .env("ECPA_LISTEN", "127.0.0.1:0")
+        .env(
+            "ECPA_DATABASE_URL",
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("serve.db").display()
+            ),
+        )
+        .env("ECPA_PUBLIC_ORIGIN", "http://localhost:18080")
+        .env("ECPA_CLOCK_OFFSET_DAYS", "-1")
+        .env("ECPA_DIST_DIR", dir.path())
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let ready = lines
+        .by_ref()
+        .take(20)
+        .map_while(Result::ok)
+        .find(|line| line.contains("portal ready"));
+    assert!(
+        ready
+            .as_deref()
+            .is_some_and(|l| l.contains("http://localhost:18080")),
+        "{ready:?}"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+}
