@@ -95,7 +95,7 @@ impl ChildProcess {
     /// Asks the group to stop (SIGTERM), then kills what is left.
     pub fn stop(&mut self) {
         let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = kill_group("-TERM", &group);
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
@@ -103,10 +103,19 @@ impl ChildProcess {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = kill_group("-KILL", &group);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Signals a process group; quiet when it is already gone.
+fn kill_group(signal: &str, group: &str) -> std::io::Result<std::process::ExitStatus> {
+    Command::new("kill")
+        .args([signal, "--", group])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
 }
 
 impl Drop for ChildProcess {
