@@ -172,6 +172,24 @@ impl Browser {
         Ok(requests)
     }
 
+    /// The page's console messages so far (errors, warnings, logs).
+    pub async fn console_log(&self) -> Vec<String> {
+        let Ok(serde_json::Value::Array(entries)) = self.client.issue_cmd(GetLog("browser")).await
+        else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["level"].as_str().unwrap_or_default(),
+                    e["message"].as_str().unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
     /// Ends the session (Chromium exits) and stops chromedriver.
     pub async fn close(self) -> Result<()> {
         let Self { client, _driver } = self;

@@ -57,7 +57,7 @@ async fn own_host_only(State(state): State<AgentState>, request: Request, next: 
     }
 }
 
-/// No framing, no sniffing, no caching, no referrer; never any CORS header.
+/// No framing, no sniffing, no caching, no referrer to other sites; never any CORS header.
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -69,7 +69,9 @@ async fn security_headers(request: Request, next: Next) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        // `same-origin`: the consent form's own POST must carry its Origin
+        // (`no-referrer` makes Chromium send `Origin: null`).
+        HeaderValue::from_static("same-origin"),
     );
     response
 }

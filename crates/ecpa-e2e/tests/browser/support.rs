@@ -179,10 +179,11 @@ pub async fn scenario(
         .unwrap();
     let outcome = body(&browser, &mut stack).await;
     let page = browser.page_text().await.unwrap_or_default();
+    let console = browser.console_log().await.join("\n");
     browser.close().await.unwrap();
     if let Err(error) = outcome {
         panic!(
-            "{error:#}\n--- page ---\n{page}\n--- logs ---\n{}",
+            "{error:#}\n--- page ---\n{page}\n--- console ---\n{console}\n--- logs ---\n{}",
             stack.logs()
         );
     }

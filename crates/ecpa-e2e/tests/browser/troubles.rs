@@ -41,7 +41,7 @@ async fn wrong_pin() {
             browser.click("cert-login").await?;
             browser.wait_for_id("not-registered").await?;
             wizard_sign_in(browser, &WANG).await?;
-            wizard_step1(browser, "wrong-pin").await?;
+            wizard_step1(browser, "00000000").await?;
             browser.wait_for_page_text("密碼錯誤").await?;
             browser.wait_for_id("step-1-heading").await?;
             shot(browser, "wrong-pin").await
