@@ -29,8 +29,10 @@ pub enum Page {
     CertPin {
         card: CardChoice,
     },
+    /// The state outlives the screen that opened the wizard, so it is reference
+    /// counted rather than owned by that screen.
     Wizard {
-        state: RwSignal<Wizard>,
+        state: ArcRwSignal<Wizard>,
         not_registered: bool,
     },
     MyArea,
@@ -206,7 +208,7 @@ fn open_wizard(
     };
     app.busy.set(false);
     app.page.set(Page::Wizard {
-        state: RwSignal::new(Wizard::start(ctx, has_session)),
+        state: ArcRwSignal::new(Wizard::start(ctx, has_session)),
         not_registered,
     });
 }

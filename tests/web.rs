@@ -467,3 +467,28 @@ async fn login_page_ids_and_language_switch() {
     tick().await;
     assert_eq!(page.text("cert-login"), "使用憑證登入");
 }
+
+#[wasm_bindgen_test]
+async fn my_area_opens_the_citizen_wizard_at_step_one() {
+    let app = AppState::new();
+    app.me.set(Some(ecpa_wire::api::Principal::Employee {
+        name: "王大明".into(),
+        national_id_masked: "A12345****".into(),
+        agency_code: "3230000".into(),
+        agency_name: Some("行政院人事行政總處".into()),
+        is_personnel_officer: false,
+        login_method: ecpa_wire::api::LoginMethod::Password,
+    }));
+    app.page.set(Page::MyArea);
+    let page = mount(move || view! { <Shell app /> });
+    tick().await;
+    assert_eq!(page.text("me-name"), "王大明");
+    assert_eq!(page.text("me-officer"), "否");
+    assert_eq!(page.text("upload-citizen"), "自然人憑證上傳");
+    page.click("upload-citizen");
+    tick().await;
+    assert!(page.find("my-area").is_none());
+    assert_eq!(current_steps(&page), vec![1]);
+    assert!(page.text("check-prompt").contains("『自然人憑證』"));
+    assert!(page.find("card-subject").is_none(), "no card read yet");
+}

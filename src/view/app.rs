@@ -40,6 +40,8 @@ pub fn Shell(app: AppState) -> impl IntoView {
             state,
             not_registered,
         } => {
+            // Owned by this screen: disposed when another screen replaces it.
+            let state = RwSignal::from(state);
             let actions = flows::wizard_actions(app, state);
             view! {
                 <WizardView state lang=app.lang agent_origin=app.agent_origin not_registered actions />

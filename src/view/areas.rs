@@ -141,11 +141,12 @@ pub fn OrgArea(app: AppState) -> impl IntoView {
             _ => String::new(),
         })
     };
-    let none: Signal<Option<Failure>> = app.error.into();
+    let failure: Signal<Option<Failure>> = app.error.into();
+    let relogin = Callback::new(move |()| app.go_home(None));
     view! {
         <section id="org-area" class="panel">
             {focused_h2("org-area-heading", move || t().org_area)}
-            <ErrorBox failure=none lang=app.lang agent_origin=app.agent_origin />
+            <ErrorBox failure lang=app.lang agent_origin=app.agent_origin on_login=relogin />
             <dl class="me">
                 <dt>{move || t().agency}</dt>
                 <dd id="org-agency">{agency}</dd>
