@@ -73,9 +73,9 @@ impl Failure {
                 AgentFailure::WrongPin { .. } => "WRONG_PIN".into(),
                 AgentFailure::PinLength => "PIN_LENGTH".into(),
                 AgentFailure::PinLocked => "PIN_LOCKED".into(),
-                // The same situation as the portal's codes of the same name.
-                AgentFailure::CertNotYetValid => ErrorCode::CERT_NOT_YET_VALID.as_str().into(),
-                AgentFailure::CertExpired => ErrorCode::CERT_EXPIRED.as_str().into(),
+                // The agent refused before the portal saw anything.
+                AgentFailure::CertNotYetValid => "CARD_CERT_NOT_YET_VALID".into(),
+                AgentFailure::CertExpired => "CARD_CERT_EXPIRED".into(),
                 AgentFailure::Other(code) => format!("AGENT_{code:08X}"),
             },
             Failure::NoCard => "NO_CARD".into(),
@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(Failure::Input(IdError::PinLength).code(), "PIN_FORMAT");
         assert_eq!(
             Failure::Agent(AgentFailure::CertExpired).code(),
-            Failure::Api(ErrorCode::CERT_EXPIRED).code()
+            "CARD_CERT_EXPIRED"
         );
         assert_eq!(
             Failure::Api(ErrorCode::CERT_ALREADY_REGISTERED).code(),

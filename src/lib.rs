@@ -17,10 +17,11 @@
 //!   `#choose-card-cancel`.
 //! * PIN prompt for a registered card `#cert-pin`: `#pin-heading` (「請輸入您的 PIN Code」),
 //!   `#card-subject` (the card certificate's subject), `#pin`, `#pin-submit`, `#pin-cancel`.
-//! * Wizard `#wizard`: `#not-registered` (Method 1 notice), `#wizard-title`,
+//! * Wizard `#wizard`: `#not-registered` (Method 1 notice), `#card-subject` (Method 1:
+//!   the card already read), `#wizard-title`,
 //!   `#step-indicator` with `#step-indicator-1..3` (`aria-current="step"` on the
 //!   current one); sign-in before step 1: `#wizard-login-heading`, `#account`,
-//!   `#password`, `#login-submit`; step 1: `#step-1-heading`, `#check-prompt`, `#card-subject`, `#pin`,
+//!   `#password`, `#login-submit`; step 1: `#step-1-heading`, `#check-prompt`, `#pin`,
 //!   `#wizard-next`; step 2: `#step-2-heading`, `#cert-details`, `#cert-type`,
 //!   `#cert-serial`, `#cert-agency-oid` (organization cards), `#cert-subject`,
 //!   `#cert-not-before`, `#cert-not-after`, `#keep-card`, `#agency-code`,

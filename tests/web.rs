@@ -492,3 +492,29 @@ async fn my_area_opens_the_citizen_wizard_at_step_one() {
     assert!(page.text("check-prompt").contains("『自然人憑證』"));
     assert!(page.find("card-subject").is_none(), "no card read yet");
 }
+
+#[wasm_bindgen_test]
+async fn several_cards_are_offered_by_holder_and_reader() {
+    let card = |holder: &str, slot: &str| ecpa_web::cards::CardChoice {
+        card: CardRef {
+            slot: slot.into(),
+            certificate: pem_body(CITIZEN_PEM),
+        },
+        holder: holder.into(),
+        token_serial: format!("{slot}-sn"),
+    };
+    let app = AppState::new();
+    app.page.set(Page::ChooseCard {
+        cards: vec![card("王大明", "Reader 0"), card("測試機關1", "Reader 1")],
+    });
+    let page = mount(move || view! { <Shell app /> });
+    tick().await;
+    assert_eq!(
+        page.text("choose-card-heading"),
+        "偵測到多張卡片，請選擇要使用的卡片"
+    );
+    assert_eq!(active_id(), "choose-card-heading");
+    assert_eq!(page.text("card-choice-0"), "王大明 — Reader 0");
+    assert_eq!(page.text("card-choice-1"), "測試機關1 — Reader 1");
+    assert!(page.find("card-choice-2").is_none());
+}
