@@ -158,6 +158,16 @@ impl Stack {
         }
     }
 
+    /// Takes every card out: the agent is restarted over an empty token store
+    /// (SoftHSM2 reads its tokens when the module is loaded).
+    pub fn remove_cards(&mut self) -> Result<()> {
+        self.stop_agent();
+        let tokens = self.path("tokens");
+        std::fs::remove_dir_all(&tokens)?;
+        std::fs::create_dir_all(&tokens)?;
+        self.start_agent()
+    }
+
     /// Starts (or restarts) the portal serving the release SPA.
     pub fn start_portal(&mut self) -> Result<()> {
         if let Some(mut portal) = self.portal.take() {

@@ -85,6 +85,26 @@ async fn site_not_trusted_then_added_then_works() {
 }
 
 #[tokio::test]
+async fn card_removed_after_it_was_read() {
+    scenario(
+        StackOptions::default(),
+        citizen_card(&WANG),
+        async |browser, stack| {
+            browser.click("cert-login").await?;
+            browser.wait_for_id("not-registered").await?;
+            wizard_sign_in(browser, &WANG).await?;
+            stack.remove_cards()?;
+            wizard_step1(browser, PIN).await?;
+            let shown = shown_code(browser).await?;
+            anyhow::ensure!(shown == "NO_CARD", "got {shown}");
+            browser.wait_for_id("step-1-heading").await?;
+            shot(browser, "card-removed").await
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn agent_not_running() {
     scenario(
         StackOptions::default(),
