@@ -22,7 +22,7 @@ bin="$CARGO_TARGET_DIR/debug"
 step "demo PKI, cards and personnel data in $DEMO_DIR"
 mkdir -p "$DEMO_DIR"
 export SOFTHSM2_CONF="$DEMO_DIR/softhsm2.conf"
-"$bin/ecpa-devcard" demo --dir "$DEMO_DIR"
+"$bin/ecpa-devcard" demo --dir "$DEMO_DIR" >/dev/null
 [ -f "$DEMO_DIR/trusted-sites.txt" ] || echo "$ORIGIN" > "$DEMO_DIR/trusted-sites.txt"
 
 export ECPA_DATABASE_URL="sqlite://$DEMO_DIR/portal.db?mode=rwc"
