@@ -20,6 +20,17 @@ pub struct AuditEntry {
     pub client_addr: Option<String>,
 }
 
+impl AuditEntry {
+    /// An attempt at `event` from `client_addr`; the rest is filled in as it goes.
+    pub fn attempt(event: &str, client_addr: String) -> Self {
+        Self {
+            event: event.to_owned(),
+            client_addr: Some(client_addr),
+            ..Self::default()
+        }
+    }
+}
+
 impl Db {
     pub async fn audit(&self, e: &AuditEntry) -> Result<(), PortalError> {
         sqlx::query(

@@ -101,11 +101,7 @@ pub async fn login(
     CurrentSession(session): CurrentSession,
     ApiJson(body): ApiJson<CertificateLogin>,
 ) -> Result<Response, PortalError> {
-    let mut entry = AuditEntry {
-        event: "certificate_login".into(),
-        client_addr: Some(addr),
-        ..AuditEntry::default()
-    };
+    let mut entry = AuditEntry::attempt("certificate_login", addr);
     let result = async {
         let der = base64_field("certificate", &body.certificate)?;
         note_certificate(&mut entry, &der);

@@ -92,11 +92,7 @@ pub async fn register(
     CurrentSession(session): CurrentSession,
     ApiJson(body): ApiJson<RegistrationRequest>,
 ) -> Result<(StatusCode, Json<Registration>), PortalError> {
-    let mut entry = AuditEntry {
-        event: "registration".into(),
-        client_addr: Some(addr),
-        ..AuditEntry::default()
-    };
+    let mut entry = AuditEntry::attempt("registration", addr);
     let result = async {
         let registrant = principal::session_employee(session.as_ref())?;
         entry.national_id = Some(registrant.as_str().to_owned());
@@ -178,11 +174,7 @@ pub async fn withdraw(
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
 ) -> Result<StatusCode, PortalError> {
-    let mut entry = AuditEntry {
-        event: "withdrawal".into(),
-        client_addr: Some(addr),
-        ..AuditEntry::default()
-    };
+    let mut entry = AuditEntry::attempt("withdrawal", addr);
     let result = async {
         let owner = principal::session_employee(session.as_ref())?;
         entry.national_id = Some(owner.as_str().to_owned());

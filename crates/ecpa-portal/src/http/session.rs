@@ -39,10 +39,8 @@ pub async fn password_login(
 ) -> Result<Response, PortalError> {
     let account = body.account.trim().to_owned();
     let mut entry = AuditEntry {
-        event: "password_login".into(),
         account: Some(account.clone()),
-        client_addr: Some(addr.clone()),
-        ..AuditEntry::default()
+        ..AuditEntry::attempt("password_login", addr.clone())
     };
     let result = async {
         let now = state.now().unix_timestamp();
