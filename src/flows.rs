@@ -68,6 +68,22 @@ impl AppState {
         self.error.set(Some(failure));
     }
 
+    /// Clears the last failure and opens the agent's window (so in a click handler);
+    /// busy while it is open, the failure shown when it cannot be opened.
+    fn open_agent(self) -> Option<Bridge> {
+        self.error.set(None);
+        match Bridge::open(&self.agent_origin.get_untracked()) {
+            Ok(bridge) => {
+                self.busy.set(true);
+                Some(bridge)
+            }
+            Err(failure) => {
+                self.fail(failure);
+                None
+            }
+        }
+    }
+
     /// Shows the screen that fits who is logged in.
     pub fn go_home(self, me: Option<Principal>) {
         self.busy.set(false);
@@ -132,12 +148,9 @@ pub fn logout(app: AppState) {
 /// 「使用憑證登入」: reads the cards through the agent's window (opened here, in the
 /// click handler), then asks the portal whether the signing certificate is registered.
 pub fn read_cards(app: AppState) {
-    app.error.set(None);
-    let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
-        Ok(bridge) => bridge,
-        Err(failure) => return app.fail(failure),
+    let Some(bridge) = app.open_agent() else {
+        return;
     };
-    app.busy.set(true);
     spawn_local(async move {
         let cards = async {
             let answer = bridge.exchange(&read_cards_request()).await?;
@@ -254,12 +267,9 @@ fn signed_by(
 
 /// Method 1, registered card: sign the login challenge and log in.
 pub fn certificate_login(app: AppState, card: CardChoice, pin: Pin) {
-    app.error.set(None);
-    let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
-        Ok(bridge) => bridge,
-        Err(failure) => return app.fail(failure),
+    let Some(bridge) = app.open_agent() else {
+        return;
     };
-    app.busy.set(true);
     spawn_local(async move {
         let outcome = async {
             let (nonce, signed) = sign(
