@@ -1,5 +1,6 @@
 //! Pieces every screen uses: the error area, the step indicator, focus handling.
 
+use ecpa_wire::api::PasswordLogin;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -149,4 +150,43 @@ pub fn CardSubject(
             </p>
         }
     })
+}
+
+/// The account and password form (`#account`, `#password`, `#login-submit`). On submit,
+/// unless `busy`, empties the password field and hands the login to `on_login`.
+#[component]
+pub fn PasswordForm(
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] busy: Signal<bool>,
+    on_login: Callback<PasswordLogin>,
+) -> impl IntoView {
+    let account = NodeRef::<html::Input>::new();
+    let password = NodeRef::<html::Input>::new();
+    let t = move || lang.get().text();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(account), Some(password)) = (account.get(), password.get()) else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        let login = PasswordLogin {
+            account: account.value(),
+            password: password.value(),
+        };
+        password.set_value("");
+        on_login.run(login);
+    };
+    view! {
+        <form class="form" on:submit=submit>
+            <label for="account">{move || t().account}</label>
+            <input id="account" name="account" type="text" autocomplete="username" required node_ref=account />
+            <label for="password">{move || t().password}</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password />
+            <div class="actions">
+                <button id="login-submit" type="submit" class="primary" disabled=move || busy.get()>{move || t().login}</button>
+            </div>
+        </form>
+    }
 }

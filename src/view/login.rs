@@ -8,30 +8,14 @@ use leptos::prelude::*;
 use crate::cards::CardChoice;
 use crate::failure::Failure;
 use crate::flows::{self, AppState};
-use crate::view::common::{CardSubject, ErrorBox, focused_h2};
+use crate::view::common::{CardSubject, ErrorBox, PasswordForm, focused_h2};
 
 /// Account and password, and 「使用憑證登入」.
 #[component]
 pub fn LoginPage(app: AppState) -> impl IntoView {
-    let account = NodeRef::<html::Input>::new();
-    let password = NodeRef::<html::Input>::new();
     let t = move || app.lang.get().text();
     let busy = move || app.busy.get();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (Some(account), Some(password)) = (account.get(), password.get()) else {
-            return;
-        };
-        if app.busy.get_untracked() {
-            return;
-        }
-        let login = PasswordLogin {
-            account: account.value(),
-            password: password.value(),
-        };
-        password.set_value("");
-        flows::password_login(app, login);
-    };
+    let login = Callback::new(move |login: PasswordLogin| flows::password_login(app, login));
     let cert_login = move |_| {
         if !app.busy.get_untracked() {
             flows::read_cards(app);
@@ -41,15 +25,7 @@ pub fn LoginPage(app: AppState) -> impl IntoView {
         <section id="login" class="panel">
             {focused_h2("login-heading", move || t().login_heading)}
             <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
-            <form class="form" on:submit=submit>
-                <label for="account">{move || t().account}</label>
-                <input id="account" name="account" type="text" autocomplete="username" required node_ref=account />
-                <label for="password">{move || t().password}</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password />
-                <div class="actions">
-                    <button id="login-submit" type="submit" class="primary" disabled=busy>{move || t().login}</button>
-                </div>
-            </form>
+            <PasswordForm lang=app.lang busy=app.busy on_login=login />
             <div class="alternative">
                 <button id="cert-login" type="button" on:click=cert_login disabled=busy>{move || t().cert_login}</button>
                 <p class="status" role="status" aria-live="polite">{move || busy().then(|| t().working)}</p>

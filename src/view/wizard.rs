@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::display::{CertDisplay, parse_certificate};
 use crate::failure::Failure;
 use crate::messages::{Lang, check_prompt, failure_text};
-use crate::view::common::{CardSubject, ErrorBox, StepIndicator, focused_h3};
+use crate::view::common::{CardSubject, ErrorBox, PasswordForm, StepIndicator, focused_h3};
 use crate::wizard::{AgencyLookup, Wizard};
 
 /// What the wizard asks the rest of the page to do.
@@ -96,37 +96,15 @@ fn SignInStep(
     lang: Signal<Lang>,
     actions: WizardActions,
 ) -> impl IntoView {
-    let account = NodeRef::<html::Input>::new();
-    let password = NodeRef::<html::Input>::new();
-    let busy = move || state.with(Wizard::is_busy);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (Some(account), Some(password)) = (account.get(), password.get()) else {
-            return;
-        };
-        if state.with_untracked(Wizard::is_busy) {
-            return;
-        }
-        let login = PasswordLogin {
-            account: account.value(),
-            password: password.value(),
-        };
-        password.set_value("");
+    let busy = Signal::derive(move || state.with(Wizard::is_busy));
+    let login = Callback::new(move |login: PasswordLogin| {
         state.update(|w| *w = w.clone().sign_in_started());
         actions.sign_in.run(login);
-    };
+    });
     let t = move || lang.get().text();
     view! {
         {focused_h3("wizard-login-heading", move || t().login_heading)}
-        <form class="form" on:submit=submit>
-            <label for="account">{move || t().account}</label>
-            <input id="account" name="account" type="text" autocomplete="username" required node_ref=account />
-            <label for="password">{move || t().password}</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password />
-            <div class="actions">
-                <button id="login-submit" type="submit" class="primary" disabled=busy>{move || t().login}</button>
-            </div>
-        </form>
+        <PasswordForm lang busy on_login=login />
     }
 }
 
