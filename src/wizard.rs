@@ -271,137 +271,101 @@ impl Wizard {
     }
 
     /// The agency code field changed; an earlier look-up no longer applies.
-    pub fn edit_agency_code(self, text: String) -> Self {
-        match self {
-            Wizard::Confirm {
-                ctx,
-                signed,
-                busy,
-                error,
-                ..
-            } => Wizard::Confirm {
-                ctx,
-                signed,
-                agency_code: text,
-                lookup: AgencyLookup::Idle,
-                busy,
-                error,
-            },
-            other => other,
+    pub fn edit_agency_code(mut self, text: String) -> Self {
+        if let Wizard::Confirm {
+            agency_code,
+            lookup,
+            ..
+        } = &mut self
+        {
+            *agency_code = text;
+            *lookup = AgencyLookup::Idle;
         }
+        self
     }
 
     /// 「查詢機關名稱」: `Some(code)` means: ask the portal for this agency.
-    pub fn lookup_agency(self) -> (Self, Option<AgencyCode>) {
-        match self {
+    pub fn lookup_agency(mut self) -> (Self, Option<AgencyCode>) {
+        let code = match &mut self {
             Wizard::Confirm {
                 ctx,
-                signed,
                 agency_code,
-                busy,
-                error,
                 lookup,
-            } if ctx.kind == CardKind::Organization && lookup != AgencyLookup::Pending => {
-                let (lookup, code) = match AgencyCode::parse(&agency_code) {
-                    Ok(code) => (AgencyLookup::Pending, Some(code)),
-                    Err(e) => (AgencyLookup::Failed(Failure::Input(e)), None),
-                };
-                (
-                    Wizard::Confirm {
-                        ctx,
-                        signed,
-                        agency_code,
-                        lookup,
-                        busy,
-                        error,
-                    },
-                    code,
-                )
+                ..
+            } if ctx.kind == CardKind::Organization && *lookup != AgencyLookup::Pending => {
+                match AgencyCode::parse(agency_code) {
+                    Ok(code) => {
+                        *lookup = AgencyLookup::Pending;
+                        Some(code)
+                    }
+                    Err(e) => {
+                        *lookup = AgencyLookup::Failed(Failure::Input(e));
+                        None
+                    }
+                }
             }
-            other => (other, None),
-        }
+            _ => None,
+        };
+        (self, code)
     }
 
     /// The portal answered a look-up for `code`; ignored if the field changed since.
-    pub fn agency_looked_up(self, code: &AgencyCode, answer: Result<Agency, Failure>) -> Self {
-        match self {
+    pub fn agency_looked_up(mut self, code: &AgencyCode, answer: Result<Agency, Failure>) -> Self {
+        if let Wizard::Confirm {
+            agency_code,
+            lookup,
+            ..
+        } = &mut self
+            && *lookup == AgencyLookup::Pending
+            && AgencyCode::parse(agency_code).as_ref() == Ok(code)
+        {
+            *lookup = match answer {
+                Ok(agency) => AgencyLookup::Found(agency),
+                Err(Failure::Api(ErrorCode::AGENCY_UNKNOWN | ErrorCode::NOT_FOUND)) => {
+                    AgencyLookup::Unknown
+                }
+                Err(failure) => AgencyLookup::Failed(failure),
+            };
+        }
+        self
+    }
+
+    /// 「確認上傳」 on step 2: `Some(request)` means: send it to the portal.
+    pub fn confirm(mut self) -> (Self, Option<RegistrationRequest>) {
+        let request = match &mut self {
             Wizard::Confirm {
                 ctx,
                 signed,
                 agency_code,
                 busy,
                 error,
-                lookup: AgencyLookup::Pending,
-            } if AgencyCode::parse(&agency_code).as_ref() == Ok(code) => {
-                let lookup = match answer {
-                    Ok(agency) => AgencyLookup::Found(agency),
-                    Err(Failure::Api(ErrorCode::AGENCY_UNKNOWN | ErrorCode::NOT_FOUND)) => {
-                        AgencyLookup::Unknown
-                    }
-                    Err(failure) => AgencyLookup::Failed(failure),
-                };
-                Wizard::Confirm {
-                    ctx,
-                    signed,
-                    agency_code,
-                    lookup,
-                    busy,
-                    error,
-                }
-            }
-            other => other,
-        }
-    }
-
-    /// 「確認上傳」 on step 2: `Some(request)` means: send it to the portal.
-    pub fn confirm(self) -> (Self, Option<RegistrationRequest>) {
-        match self {
-            Wizard::Confirm {
-                ctx,
-                signed,
-                agency_code,
-                lookup,
-                busy: false,
                 ..
-            } => {
+            } if !*busy => {
                 let code = match ctx.kind {
                     CardKind::Citizen => Ok(None),
-                    CardKind::Organization => AgencyCode::parse(&agency_code).map(Some),
+                    CardKind::Organization => AgencyCode::parse(agency_code).map(Some),
                 };
                 match code {
                     Ok(code) => {
-                        let request = RegistrationRequest {
+                        *busy = true;
+                        *error = None;
+                        Some(RegistrationRequest {
                             nonce: signed.nonce.clone(),
                             certificate: signed.certificate.clone(),
                             signature: signed.signature.clone(),
                             kind: ctx.kind,
                             agency_code: code,
-                        };
-                        let next = Wizard::Confirm {
-                            ctx,
-                            signed,
-                            agency_code,
-                            lookup,
-                            busy: true,
-                            error: None,
-                        };
-                        (next, Some(request))
+                        })
                     }
-                    Err(e) => (
-                        Wizard::Confirm {
-                            ctx,
-                            signed,
-                            agency_code,
-                            lookup,
-                            busy: false,
-                            error: Some(Failure::Input(e)),
-                        },
-                        None,
-                    ),
+                    Err(e) => {
+                        *error = Some(Failure::Input(e));
+                        None
+                    }
                 }
             }
-            other => (other, None),
-        }
+            _ => None,
+        };
+        (self, request)
     }
 
     /// The portal answered the registration: step 3 either way.
