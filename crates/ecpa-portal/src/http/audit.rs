@@ -5,19 +5,24 @@ use crate::PortalError;
 use crate::db::AuditEntry;
 
 /// `OK` or the error code.
-pub fn outcome<T>(result: &Result<T, PortalError>) -> String {
+fn outcome<T>(result: &Result<T, PortalError>) -> String {
     match result {
         Ok(_) => "OK".to_owned(),
         Err(e) => e.code().as_str().to_owned(),
     }
 }
 
-/// Stores `entry` with its outcome. A failure to write the log is itself logged and
-/// does not change the answer.
-pub async fn record(state: &AppState, mut entry: AuditEntry, outcome: String) {
+/// Stores `entry` with the outcome of `result`, and hands `result` back. A failure to
+/// write the log is itself logged and does not change the answer.
+pub async fn record<T>(
+    state: &AppState,
+    mut entry: AuditEntry,
+    result: Result<T, PortalError>,
+) -> Result<T, PortalError> {
     entry.at = state.now().unix_timestamp();
-    entry.outcome = outcome;
+    entry.outcome = outcome(&result);
     if let Err(error) = state.db().audit(&entry).await {
         tracing::error!(event = %entry.event, %error, "audit log write failed");
     }
+    result
 }

@@ -148,6 +148,5 @@ pub async fn login(
         Ok(principal::with_cookie(cookie, who))
     }
     .await;
-    audit::record(&state, entry, audit::outcome(&result)).await;
-    result
+    audit::record(&state, entry, result).await
 }

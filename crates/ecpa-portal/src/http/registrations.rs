@@ -145,8 +145,9 @@ pub async fn register(
         }
     }
     .await;
-    audit::record(&state, entry, audit::outcome(&result)).await;
-    result.map(|(status, row)| (status, Json(to_wire(row))))
+    audit::record(&state, entry, result)
+        .await
+        .map(|(status, row)| (status, Json(to_wire(row))))
 }
 
 /// `GET /api/me/certificates`.
@@ -194,6 +195,5 @@ pub async fn withdraw(
         Ok(StatusCode::NO_CONTENT)
     }
     .await;
-    audit::record(&state, entry, audit::outcome(&result)).await;
-    result
+    audit::record(&state, entry, result).await
 }

@@ -81,8 +81,7 @@ pub async fn password_login(
         Ok(principal::with_cookie(cookie, who))
     }
     .await;
-    audit::record(&state, entry, audit::outcome(&result)).await;
-    result
+    audit::record(&state, entry, result).await
 }
 
 /// `DELETE /api/session`.
