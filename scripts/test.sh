@@ -22,15 +22,21 @@ step "SPA release build (trunk)"
 trunk build --release --offline
 bash scripts/bundle-size.sh dist
 
-step "PostgreSQL"
-ECPA_TEST_POSTGRES_URL="$(start_postgres)"
-export ECPA_TEST_POSTGRES_URL
+# Every test runner's output is also kept, to print one total at the end.
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+counted() { "$@" 2>&1 | tee -a "$results"; }
 
-step "native tests (unit, API on SQLite and PostgreSQL, agent on SoftHSM2, end to end in Chromium)"
+step "native tests (unit, API on SQLite, agent on SoftHSM2, end to end in Chromium)"
 export ECPA_E2E_DIST_DIR="$ROOT/dist"
-cargo test --workspace --locked --no-fail-fast
+counted cargo test --workspace --locked --no-fail-fast
+
+step "the portal's API tests again, on PostgreSQL"
+pg_url="$(start_postgres)"
+(export ECPA_TEST_POSTGRES_URL="$pg_url"; counted cargo test --locked -p ecpa-portal --test api)
 
 step "SPA browser tests (wasm-pack, headless Chromium)"
-wasm-pack test --headless --chrome --mode no-install
+counted wasm-pack test --headless --chrome --mode no-install
 
 step "all tests passed"
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$results"
