@@ -48,8 +48,15 @@ fn unix(time: x509_cert::time::Time) -> i64 {
 }
 
 impl ParsedCert {
+    /// Refuses a certificate whose outer signatureAlgorithm differs from the one inside
+    /// the signed part (RFC 5280 §4.1.1.2): the outer one is not covered by the signature,
+    /// so changing it (e.g. dropping its NULL parameters) would give new bytes, a new
+    /// fingerprint, and still a valid signature.
     pub fn parse(der: &[u8]) -> der::Result<Self> {
         let cert = Certificate::from_der(der)?;
+        if cert.signature_algorithm != cert.tbs_certificate.signature {
+            return Err(der::Tag::Sequence.value_error());
+        }
         let tbs = &cert.tbs_certificate;
         Ok(Self {
             tbs_der: signed_part(der)?,

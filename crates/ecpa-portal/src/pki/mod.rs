@@ -8,5 +8,5 @@ mod store;
 
 pub use cert::ParsedCert;
 pub use pem::pem_blocks;
-pub use signature::{verify_card_signature, verify_signed};
+pub use signature::{is_high_s_ecdsa, verify_card_signature, verify_signed};
 pub use store::{CertCheckError, TrustStore};

@@ -65,6 +65,29 @@ fn verify_ecdsa(spki: &SubjectPublicKeyInfoOwned, prehash: &[u8], signature: &[u
     }
 }
 
+/// An ECDSA signature by `issuer`'s key whose `s` is in the upper half of the group
+/// order. Its twin with s negated verifies too, so accepting both would let anyone turn a
+/// card's certificate into new bytes with a valid signature.
+pub fn is_high_s_ecdsa(issuer: &SubjectPublicKeyInfoOwned, signature: &[u8]) -> bool {
+    if issuer.algorithm.oid != EC_KEY {
+        return false;
+    }
+    let curve = issuer
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    match curve {
+        Some(c) if c == P256 => {
+            p256::ecdsa::Signature::from_der(signature).is_ok_and(|sig| sig.normalize_s().is_some())
+        }
+        Some(c) if c == P384 => {
+            p384::ecdsa::Signature::from_der(signature).is_ok_and(|sig| sig.normalize_s().is_some())
+        }
+        _ => false,
+    }
+}
+
 /// Checks a CA's signature `signature` made with `algorithm` over `signed`.
 pub fn verify_signed(
     algorithm: &ObjectIdentifier,
@@ -113,4 +136,43 @@ pub fn verify_card_signature(
             signature,
         )
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use der::{Any, asn1::BitString};
+    use p256::ecdsa::{SigningKey, signature::hazmat::PrehashSigner};
+    use spki::AlgorithmIdentifierOwned;
+
+    fn p256_spki(key: &SigningKey) -> SubjectPublicKeyInfoOwned {
+        SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: EC_KEY,
+                parameters: Some(Any::from(&P256)),
+            },
+            subject_public_key: BitString::from_bytes(
+                key.verifying_key().to_encoded_point(false).as_bytes(),
+            )
+            .unwrap(),
+        }
+    }
+
+    #[test]
+    fn both_s_values_verify_but_only_the_high_one_is_flagged() {
+        let key = SigningKey::from_slice(&[7; 32]).unwrap();
+        let spki = p256_spki(&key);
+        let signed = b"to be signed";
+        let low: p256::ecdsa::Signature = key.sign_prehash(&sha2::Sha256::digest(signed)).unwrap();
+        let low = low.normalize_s().unwrap_or(low);
+        let (r, s) = low.split_scalars();
+        let high = p256::ecdsa::Signature::from_scalars(r, -*s).unwrap();
+        for sig in [low, high] {
+            let der = sig.to_der();
+            assert!(verify_signed(&ECDSA_SHA256, signed, der.as_bytes(), &spki));
+        }
+        assert!(!is_high_s_ecdsa(&spki, low.to_der().as_bytes()));
+        assert!(is_high_s_ecdsa(&spki, high.to_der().as_bytes()));
+    }
 }

@@ -180,3 +180,60 @@ async fn a_tampered_signature_or_one_over_other_text_is_refused() {
         .collect();
     assert_eq!(outcomes, vec!["BAD_SIGNATURE"; 3]);
 }
+
+/// The same certificate with the NULL parameters of its outer signatureAlgorithm
+/// dropped: new DER bytes whose (unchanged) signature still verifies.
+fn without_outer_null_parameters(der: &[u8]) -> Vec<u8> {
+    use x509_cert::der::{Decode, Encode};
+    let mut cert = x509_cert::Certificate::from_der(der).unwrap();
+    assert!(cert.signature_algorithm.parameters.is_some());
+    cert.signature_algorithm.parameters = None;
+    let reencoded = cert.to_der().unwrap();
+    assert_ne!(reencoded, der);
+    reencoded
+}
+
+#[tokio::test]
+async fn a_re_encoded_certificate_does_not_get_a_second_owner() {
+    let app = spawn_app().await;
+    let (a, b) = (national_id(61), national_id(62));
+    app.add_employee("a", Person::clerk(&a, "甲")).await;
+    app.add_employee("b", Person::clerk(&b, "甲")).await;
+    let card = card_from(
+        &pkis().rsa.moica,
+        citizen_subject("甲", None),
+        NOW - Duration::days(1),
+        NOW + Duration::days(30),
+    );
+    let mut owner = app.browser();
+    owner.password_login("a").await.assert_ok();
+    owner.register(&card, "citizen", None).await.assert_ok();
+    let twin = SoftwareCard {
+        signing_cert_der: without_outer_null_parameters(&card.signing_cert_der),
+        ..card.clone()
+    };
+    let mut other = app.browser();
+    other.password_login("b").await.assert_ok();
+    other
+        .register(&twin, "citizen", None)
+        .await
+        .assert_error(400, "MALFORMED_REQUEST");
+    assert_eq!(app.count("registrations").await, 1);
+    let mut anyone = app.browser();
+    anyone
+        .post(
+            "/api/certificates/status",
+            json!({"certificate": STANDARD.encode(&twin.signing_cert_der)}),
+        )
+        .await
+        .assert_error(400, "MALFORMED_REQUEST");
+    anyone
+        .certificate_login(&twin)
+        .await
+        .assert_error(400, "MALFORMED_REQUEST");
+    anyone.certificate_login(&card).await.assert_ok();
+    let audit = app.db.audit_entries().await.unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(last.event, "certificate_login");
+    assert_eq!(last.national_id.as_deref(), Some(a.as_str()));
+}
