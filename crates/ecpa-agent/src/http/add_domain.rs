@@ -31,11 +31,31 @@ pub(super) async fn consent_page(RawQuery(query): RawQuery) -> Response {
          <p>請只加入您信任的網站。</p>\
          <form method=\"post\" action=\"/addDomain\">\
          <input type=\"hidden\" name=\"domain\" value=\"{site}\">\
-         <button type=\"submit\" id=\"confirm\" name=\"confirm\" value=\"yes\">確定加入</button> \
+         <button type=\"submit\" id=\"confirm\" name=\"confirm\" value=\"yes\" disabled>確定加入</button> \
          <button type=\"submit\" id=\"cancel\" name=\"confirm\" value=\"no\">取消</button>\
-         </form></body></html>"
+         </form><script>{ARM_CONFIRM}</script></body></html>"
     ))
 }
+
+/// Enables 「確定加入」 only after the page has been in front for a second, so a site
+/// cannot open this window under the user's double-click (clickjacking by popup).
+const ARM_CONFIRM: &str = r#"
+"use strict";
+(function () {
+  const confirm = document.getElementById("confirm");
+  let timer = null;
+  function arm() {
+    clearTimeout(timer);
+    confirm.disabled = true;
+    timer = setTimeout(function () { confirm.disabled = false; }, 1000);
+  }
+  window.addEventListener("focus", arm);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { arm(); }
+  });
+  arm();
+})();
+"#;
 
 /// `POST /addDomain` (`domain`, `confirm=yes`) from the consent page itself.
 pub(super) async fn confirm(

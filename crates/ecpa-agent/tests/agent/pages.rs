@@ -77,6 +77,11 @@ async fn add_domain_trusts_a_site_only_after_the_user_confirms() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("https://ecpa.example.gov.tw"));
     assert!(page.body.contains("確定加入") && page.body.contains("取消"));
+    // Confirm starts disabled; the page's script enables it after a moment in front.
+    assert!(
+        page.body
+            .contains(r#"id="confirm" name="confirm" value="yes" disabled>"#)
+    );
     assert!(!agent.trusted.contains("https://ecpa.example.gov.tw"));
 
     // A post from any other page (a cross-site form) is refused.

@@ -69,9 +69,7 @@ async fn site_not_trusted_then_added_then_works() {
         let confirm = browser
             .client()
             .wait()
-            .for_element(fantoccini::Locator::Css(
-                "button[type=submit], input[type=submit]",
-            ))
+            .for_element(fantoccini::Locator::Css("#confirm:enabled"))
             .await?;
         shot(browser, "add-domain-consent").await?;
         confirm.click().await?;
