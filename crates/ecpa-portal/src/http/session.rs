@@ -44,11 +44,15 @@ pub async fn password_login(
     };
     let result = async {
         let now = state.now().unix_timestamp();
+        // Counted as a failure before the (slow) password check, and the count includes
+        // it: of attempts made at the same time, whichever counts last sees them all, so
+        // no more than the limit get their password checked. A refused attempt counts too.
+        state.db().record_failure(&account, &addr, now).await?;
         let (by_account, by_addr) = state
             .db()
             .recent_failures(&account, &addr, now - THROTTLE_WINDOW_SECONDS)
             .await?;
-        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_addr >= MAX_FAILURES_PER_ADDRESS {
+        if by_account > MAX_FAILURES_PER_ACCOUNT || by_addr > MAX_FAILURES_PER_ADDRESS {
             return Err(ErrorCode::TOO_MANY_ATTEMPTS.into());
         }
         let stored = state.db().account(&account).await?;
@@ -62,9 +66,9 @@ pub async fn password_login(
                 .await
                 .map_err(|e| PortalError::Internal(e.to_string()))?;
         let Some(stored) = stored.filter(|_| matches) else {
-            state.db().record_failure(&account, &addr, now).await?;
             return Err(ErrorCode::INVALID_CREDENTIALS.into());
         };
+        // Right password: this attempt and the account's earlier failures no longer count.
         state.db().clear_failures(&account).await?;
         let national_id = principal::stored_national_id(Some(&stored.national_id))?;
         entry.national_id = Some(national_id.as_str().to_owned());

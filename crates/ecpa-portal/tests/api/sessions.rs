@@ -1,7 +1,13 @@
 //! Password sessions, cookies, Origin checks and wrong-password throttling.
 
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
 use serde_json::json;
 use time::Duration;
+use tower::ServiceExt;
 
 use crate::support::*;
 
@@ -173,4 +179,44 @@ async fn a_login_replaces_the_previous_session_token() {
     old.get("/api/me")
         .await
         .assert_error(401, "UNAUTHENTICATED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_passwords_get_no_more_tries_than_the_limit() {
+    let app = spawn_app().await;
+    let id = national_id(6);
+    app.add_employee("chen", Person::clerk(&id, "陳五")).await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let router = app.router.clone();
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/session/password")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, ORIGIN)
+            .body(Body::from(
+                json!({"account": "chen", "password": format!("guess {i}")}).to_string(),
+            ))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 1, i], 4000))));
+        attempts.spawn(async move { router.oneshot(request).await.unwrap().status() });
+    }
+    let statuses = attempts.join_all().await;
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(tried + throttled, 12, "{statuses:?}");
+    assert!(tried <= 5, "{tried} passwords were checked: {statuses:?}");
+    // The limit was reached within the window: the right password waits too.
+    app.browser()
+        .password_login("chen")
+        .await
+        .assert_error(429, "TOO_MANY_ATTEMPTS");
 }
