@@ -9,6 +9,7 @@ mod imports;
 mod malformed;
 mod personnel_rules;
 mod registrations;
+mod security_headers;
 mod serve_command;
 mod sessions;
 mod support;
