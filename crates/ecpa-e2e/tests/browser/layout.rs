@@ -8,9 +8,7 @@ use crate::support::*;
 async fn wizard_fits_a_phone_and_switches_to_english() {
     scenario(StackOptions::default(), citizen_card(&WANG), async |browser, _stack| {
         browser.client().set_window_size(390, 844).await?;
-        browser.click("cert-login").await?;
-        browser.wait_for_id("not-registered").await?;
-        wizard_sign_in(browser, &WANG).await?;
+        method1_signed_in(browser, &WANG).await?;
         wizard_step1(browser, PIN).await?;
         browser.wait_for_text("step-2-heading", "將憑證註冊到 ECPA").await?;
         let overflow = browser

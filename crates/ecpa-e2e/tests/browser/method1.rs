@@ -51,9 +51,7 @@ async fn organization_card_registers_for(officer: &'static Person, shot_prefix: 
         StackOptions::default(),
         organization_card(),
         async |browser, _stack| {
-            browser.click("cert-login").await?;
-            browser.wait_for_id("not-registered").await?;
-            wizard_sign_in(browser, officer).await?;
+            method1_signed_in(browser, officer).await?;
             browser
                 .wait_for_text("check-prompt", "『機關憑證』")
                 .await?;

@@ -244,10 +244,15 @@ pub async fn shown_code(browser: &Browser) -> Result<String> {
 /// Method 1 up to the end of step 1: 「使用憑證登入」, the card is not registered,
 /// sign in with the account, type the PIN.
 pub async fn method1_through_step1(browser: &Browser, person: &Person) -> Result<()> {
+    method1_signed_in(browser, person).await?;
+    wizard_step1(browser, PIN).await
+}
+
+/// Method 1 up to step 1: 「使用憑證登入」, the card is not registered, sign in.
+pub async fn method1_signed_in(browser: &Browser, person: &Person) -> Result<()> {
     browser.click("cert-login").await?;
     browser.wait_for_id("not-registered").await?;
-    wizard_sign_in(browser, person).await?;
-    wizard_step1(browser, PIN).await
+    wizard_sign_in(browser, person).await
 }
 
 /// Logs out, then 「使用憑證登入」 with the registered card and its PIN.

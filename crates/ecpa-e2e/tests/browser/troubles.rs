@@ -10,9 +10,7 @@ async fn pin_of_5_and_9_characters_blocked_before_sending() {
         StackOptions::default(),
         citizen_card(&WANG),
         async |browser, _stack| {
-            browser.click("cert-login").await?;
-            browser.wait_for_id("not-registered").await?;
-            wizard_sign_in(browser, &WANG).await?;
+            method1_signed_in(browser, &WANG).await?;
             for pin in ["12345", "123456789"] {
                 browser.wait_for_id("step-1-heading").await?;
                 browser.fill("pin", pin).await?;
@@ -38,9 +36,7 @@ async fn wrong_pin() {
         StackOptions::default(),
         citizen_card(&WANG),
         async |browser, _stack| {
-            browser.click("cert-login").await?;
-            browser.wait_for_id("not-registered").await?;
-            wizard_sign_in(browser, &WANG).await?;
+            method1_signed_in(browser, &WANG).await?;
             wizard_step1(browser, "00000000").await?;
             browser.wait_for_page_text("密碼錯誤").await?;
             browser.wait_for_id("step-1-heading").await?;
@@ -88,9 +84,7 @@ async fn card_removed_after_it_was_read() {
         StackOptions::default(),
         citizen_card(&WANG),
         async |browser, stack| {
-            browser.click("cert-login").await?;
-            browser.wait_for_id("not-registered").await?;
-            wizard_sign_in(browser, &WANG).await?;
+            method1_signed_in(browser, &WANG).await?;
             stack.remove_cards()?;
             wizard_step1(browser, PIN).await?;
             let shown = shown_code(browser).await?;
