@@ -212,9 +212,9 @@ macro_rules! error_codes {
         impl ErrorCode {
             pub const ALL: &'static [ErrorCode] = &[$( ErrorCode::$variant, )*];
 
-            /// `SCREAMING_SNAKE` name sent as `error`.
+            /// `SCREAMING_SNAKE` name sent as `error` (the variant's own name).
             pub fn as_str(self) -> &'static str {
-                match self { $( ErrorCode::$variant => error_code_name(stringify!($variant)), )* }
+                match self { $( ErrorCode::$variant => stringify!($variant), )* }
             }
 
             pub fn http_status(self) -> u16 {
@@ -231,11 +231,6 @@ macro_rules! error_codes {
             }
         }
     };
-}
-
-/// The variant names are already in `SCREAMING_SNAKE` form.
-const fn error_code_name(variant: &'static str) -> &'static str {
-    variant
 }
 
 error_codes! {
