@@ -9,7 +9,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 # Starts the machine's PostgreSQL cluster when it is down and lets the current
-# user connect over the local socket. Prints a connection URL for a maintenance db.
+# user connect over the local socket. Prints a connection URL for a maintenance db,
+# and nothing else on stdout (the tools it calls report on stderr).
 start_postgres() {
   local version cluster status
   read -r version cluster status < <(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1, $2, $4}')
@@ -18,12 +19,12 @@ start_postgres() {
     return 1
   fi
   if [ "$status" != "online" ]; then
-    pg_ctlcluster "$version" "$cluster" start
+    pg_ctlcluster "$version" "$cluster" start >&2
   fi
   local me
   me="$(id -un)"
   if ! su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$me'\"" | grep -q 1; then
-    su postgres -c "createuser -s '$me'"
+    su postgres -c "createuser -s '$me'" >&2
   fi
   printf 'postgres:///postgres?host=/var/run/postgresql'
 }

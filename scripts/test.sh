@@ -33,6 +33,10 @@ counted cargo test --workspace --locked --no-fail-fast
 
 step "the portal's API tests again, on PostgreSQL"
 pg_url="$(start_postgres)"
+case "$pg_url" in
+  postgres://*) ;;
+  *) echo "start_postgres printed no connection URL: $pg_url" >&2; exit 1 ;;
+esac
 (export ECPA_TEST_POSTGRES_URL="$pg_url"; counted cargo test --locked -p ecpa-portal --test api)
 
 step "SPA browser tests (wasm-pack, headless Chromium)"

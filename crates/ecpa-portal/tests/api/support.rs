@@ -158,7 +158,9 @@ async fn fresh_database(dir: &tempfile::TempDir) -> (String, Option<PgDatabase>)
     match std::env::var("ECPA_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("ecpa_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-            let mut conn = AnyConnection::connect(&admin_url).await.unwrap();
+            let mut conn = AnyConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("ECPA_TEST_POSTGRES_URL={admin_url:?}: {e}"));
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .await
