@@ -31,13 +31,14 @@ step "native tests (unit, API on SQLite, agent on SoftHSM2, end to end in Chromi
 export ECPA_E2E_DIST_DIR="$ROOT/dist"
 counted cargo test --workspace --locked --no-fail-fast
 
+# --workspace keeps the feature set of the run above, so nothing is compiled again.
 step "the portal's API tests again, on PostgreSQL"
 pg_url="$(start_postgres)"
 case "$pg_url" in
   postgres://*) ;;
   *) echo "start_postgres printed no connection URL: $pg_url" >&2; exit 1 ;;
 esac
-(export ECPA_TEST_POSTGRES_URL="$pg_url"; counted cargo test --locked -p ecpa-portal --test api)
+(export ECPA_TEST_POSTGRES_URL="$pg_url"; counted cargo test --workspace --locked --test api)
 
 step "SPA browser tests (wasm-pack, headless Chromium)"
 counted wasm-pack test --headless --chrome --mode no-install

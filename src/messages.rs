@@ -531,6 +531,9 @@ fn api_en(code: ErrorCode) -> &'static str {
         ErrorCode::PAYLOAD_TOO_LARGE => "The data sent was too large; try again.",
         ErrorCode::INVALID_CREDENTIALS => "Wrong account or password; enter them again.",
         ErrorCode::TOO_MANY_ATTEMPTS => "Too many wrong passwords; try again in 15 minutes.",
+        ErrorCode::TOO_MANY_REQUESTS => {
+            "Too many requests in a short time; wait a minute and try again."
+        }
         ErrorCode::UNAUTHENTICATED => {
             "You are not logged in or your session expired; log in again."
         }

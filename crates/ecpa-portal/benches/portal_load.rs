@@ -170,6 +170,8 @@ async fn main() {
         public_origin: base.clone(),
         agent_origin: "http://127.0.0.1:61161".into(),
         dist_dir: dir.path().join("dist"),
+        // Every simulated user comes from 127.0.0.1: no per-address budget here.
+        challenges_per_minute: u32::MAX,
     };
     let state = AppState::new(
         settings,

@@ -6,7 +6,8 @@
 //! * [`pki`]: certificate chains to configured trust anchors, CRLs, signatures;
 //! * [`db`]: storage on SQLite or PostgreSQL with the same SQL;
 //! * [`import`]: the CSV import commands;
-//! * [`http`]: the REST API and `router(state)`.
+//! * [`http`]: the REST API and `router(state)`;
+//! * [`trust_reload`]: picks up new CRLs and anchors while the portal runs.
 
 pub mod clock;
 pub mod csv;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod pki;
+pub mod trust_reload;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use entropy::Entropy;

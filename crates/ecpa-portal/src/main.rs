@@ -4,11 +4,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_file};
-use ecpa_portal::pki::TrustStore;
+use ecpa_portal::pki::TrustFiles;
+use ecpa_portal::trust_reload::keep_trust_current;
 use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, router};
 
 #[derive(Debug, Parser)]
@@ -61,6 +63,10 @@ struct ServeArgs {
     /// Comma-separated PEM (or DER) CRL files.
     #[arg(long, env = "ECPA_CRLS", value_delimiter = ',', default_value = "")]
     crls: Vec<String>,
+    /// How often (seconds) the anchor and CRL files are looked at; changed files
+    /// are loaded without a restart.
+    #[arg(long, env = "ECPA_TRUST_RELOAD_SECONDS", default_value_t = 60)]
+    trust_reload_seconds: u64,
     /// The built SPA.
     #[arg(long, env = "ECPA_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -71,6 +77,10 @@ struct ServeArgs {
         default_value = "http://127.0.0.1:61161"
     )]
     agent_origin: String,
+    /// Challenges one client address may ask for per minute (one per card login or
+    /// registration; an agency behind one NAT address shares it).
+    #[arg(long, env = "ECPA_CHALLENGES_PER_MINUTE", default_value_t = 120)]
+    challenges_per_minute: u32,
     /// Shift the clock by whole days (to try records that take effect tomorrow).
     #[arg(
         long,
@@ -120,7 +130,8 @@ fn shutdown_signal() -> Result<impl Future<Output = ()>, PortalError> {
 }
 
 async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
-    let trust = TrustStore::load(&files(&args.trust_anchors), &files(&args.crls))?;
+    let mut trust_files = TrustFiles::new(files(&args.trust_anchors), files(&args.crls));
+    let trust = trust_files.load()?;
     if trust.is_empty() {
         tracing::warn!(
             "no trust anchors configured (ECPA_TRUST_ANCHORS): every certificate will be refused"
@@ -130,6 +141,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         public_origin: args.public_origin.trim_end_matches('/').to_owned(),
         agent_origin: args.agent_origin.trim_end_matches('/').to_owned(),
         dist_dir: args.dist_dir,
+        challenges_per_minute: args.challenges_per_minute,
     };
     let clock = SystemClock {
         offset_days: args.clock_offset_days,
@@ -141,6 +153,11 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         Arc::new(clock),
         Arc::new(Entropy::os()),
     )?;
+    let reload = tokio::spawn(keep_trust_current(
+        state.clone(),
+        trust_files,
+        Duration::from_secs(args.trust_reload_seconds.max(1)),
+    ));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|source| PortalError::File {
@@ -157,6 +174,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
     .with_graceful_shutdown(shutdown)
     .await
     .map_err(|e| PortalError::Internal(e.to_string()))?;
+    reload.abort();
     db.close().await;
     Ok(())
 }

@@ -7,7 +7,7 @@ use ecpa_wire::{ErrorCode, Nonce};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use super::extract::{ApiJson, CurrentSession};
+use super::extract::{ApiJson, ClientAddr, CurrentSession};
 use super::{AppState, principal};
 use crate::PortalError;
 use crate::db::{SessionKind, SessionRow};
@@ -23,14 +23,21 @@ pub fn rfc3339(unix: i64) -> String {
 }
 
 /// `POST /api/challenges`: a fresh nonce tied to this browser session (an anonymous
-/// session is started when there is none).
+/// session is started when there is none). Each stores a row, so an address gets a
+/// bounded number per minute.
 #[utoipa::path(post, path = "/api/challenges",
-    responses((status = 200, description = "{nonce, tbs, expires_at}; may set an anonymous session cookie")))]
+    responses((status = 200, description = "{nonce, tbs, expires_at}; may set an anonymous session cookie"),
+              (status = 429, description = "TOO_MANY_REQUESTS")))]
 pub async fn create(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     CurrentSession(session): CurrentSession,
     ApiJson(body): ApiJson<ChallengeRequest>,
 ) -> Result<Response, PortalError> {
+    if !state.allow_challenge(&addr) {
+        tracing::warn!(%addr, "challenge budget used up");
+        return Err(ErrorCode::TOO_MANY_REQUESTS.into());
+    }
     let (cookie, session) = match session {
         Some(s) => (None, s),
         None => {

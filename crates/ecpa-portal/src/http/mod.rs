@@ -8,6 +8,7 @@ mod extract;
 mod openapi;
 mod origin;
 mod principal;
+mod rate_limit;
 mod registrations;
 mod session;
 mod state;

@@ -1,11 +1,12 @@
 //! Shared state: settings, database, trust store, clock and randomness.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use time::OffsetDateTime;
 
+use super::rate_limit::RateLimiter;
 use crate::db::Db;
 use crate::pki::TrustStore;
 use crate::{Clock, Entropy, PortalError};
@@ -19,6 +20,8 @@ pub struct Settings {
     pub agent_origin: String,
     /// The built SPA.
     pub dist_dir: PathBuf,
+    /// Challenges one client address may ask for per minute.
+    pub challenges_per_minute: u32,
 }
 
 impl Settings {
@@ -31,13 +34,16 @@ impl Settings {
 struct Inner {
     settings: Settings,
     db: Db,
-    trust: TrustStore,
+    /// Replaced as a whole when the trust files change.
+    trust: RwLock<Arc<TrustStore>>,
     clock: Arc<dyn Clock>,
     entropy: Arc<Entropy>,
     /// Verified against when an account does not exist, so timing does not tell.
     dummy_password_hash: String,
     /// When expired challenges and sessions were last purged (Unix seconds).
     last_purge: AtomicI64,
+    /// Challenges asked for per client address.
+    challenge_limiter: RateLimiter,
 }
 
 /// Cheap to clone; one per portal.
@@ -54,10 +60,12 @@ impl AppState {
     ) -> Result<Self, PortalError> {
         let salt: [u8; 16] = entropy.bytes();
         let dummy_password_hash = crate::import::hash_password(&hex::encode(salt), salt)?;
+        let challenge_limiter = RateLimiter::new(settings.challenges_per_minute);
         Ok(Self(Arc::new(Inner {
+            challenge_limiter,
             settings,
             db,
-            trust,
+            trust: RwLock::new(Arc::new(trust)),
             clock,
             entropy,
             dummy_password_hash,
@@ -73,8 +81,14 @@ impl AppState {
         &self.0.db
     }
 
-    pub fn trust(&self) -> &TrustStore {
-        &self.0.trust
+    /// The trust anchors and CRLs as they are now.
+    pub fn trust(&self) -> Arc<TrustStore> {
+        Arc::clone(&self.0.trust.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Installs a newly loaded trust store; checks already under way finish on the old.
+    pub fn replace_trust(&self, store: TrustStore) {
+        *self.0.trust.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(store);
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -94,6 +108,13 @@ impl AppState {
                 .last_purge
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
+    }
+
+    /// Counts a challenge asked for from `addr`; false when over its budget.
+    pub fn allow_challenge(&self, addr: &str) -> bool {
+        self.0
+            .challenge_limiter
+            .allow(addr, self.now().unix_timestamp())
     }
 
     pub fn dummy_password_hash(&self) -> &str {

@@ -43,7 +43,7 @@ fn extension<T: AssociatedOid + for<'a> Decode<'a>>(cert: &Certificate) -> Optio
         .and_then(|e| T::from_der(e.extn_value.as_bytes()).ok())
 }
 
-fn unix(time: x509_cert::time::Time) -> i64 {
+pub fn unix(time: x509_cert::time::Time) -> i64 {
     i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
 }
 

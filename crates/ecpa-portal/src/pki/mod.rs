@@ -5,8 +5,10 @@ mod cert;
 mod pem;
 mod signature;
 mod store;
+mod watch;
 
 pub use cert::ParsedCert;
 pub use pem::pem_blocks;
 pub use signature::{is_high_s_ecdsa, verify_card_signature, verify_signed};
 pub use store::{CertCheckError, TrustStore};
+pub use watch::TrustFiles;

@@ -8,7 +8,7 @@ use ecpa_wire::ErrorCode;
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
-use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero};
+use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero, unix};
 use super::{is_high_s_ecdsa, pem_blocks, verify_signed};
 use crate::PortalError;
 
@@ -57,6 +57,10 @@ impl From<TimeProblem> for CertCheckError {
 /// Serials revoked by one CA key, from a CRL whose signature was checked.
 #[derive(Debug, Clone)]
 struct LoadedCrl {
+    /// The issuer as text, for the log.
+    issuer: String,
+    /// When the CA promised its next CRL (Unix seconds).
+    next_update: Option<i64>,
     issuer_name: Vec<u8>,
     issuer_key: Vec<u8>,
     revoked: HashSet<Vec<u8>>,
@@ -169,6 +173,8 @@ impl TrustStore {
             .collect();
         let issuer_key = signer.spki().to_der().map_err(|e| bad(e.to_string()))?;
         self.crls.push(LoadedCrl {
+            issuer: crl.tbs_cert_list.issuer.to_string(),
+            next_update: crl.tbs_cert_list.next_update.map(unix),
             issuer_name,
             issuer_key,
             revoked,
@@ -178,6 +184,16 @@ impl TrustStore {
 
     pub fn is_empty(&self) -> bool {
         self.cas.is_empty()
+    }
+
+    /// Issuers whose CRL is past its nextUpdate at `now`: a newer list exists and
+    /// revocations since are not seen until it is installed.
+    pub fn stale_crls(&self, now: i64) -> Vec<String> {
+        self.crls
+            .iter()
+            .filter(|crl| crl.next_update.is_some_and(|next| next < now))
+            .map(|crl| crl.issuer.clone())
+            .collect()
     }
 
     /// Configured CAs whose key signed `cert`, matched by key identifier (by name only

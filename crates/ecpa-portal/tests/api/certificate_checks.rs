@@ -49,6 +49,7 @@ async fn a_revoked_card_is_refused() {
     let card = citizen_card(NAME, &national_id(52));
     let app = spawn_app_with(Options {
         revoked: vec![serial_of(&card.signing_cert_der)],
+        ..Options::default()
     })
     .await;
     let mut browser = logged_in(&app, &national_id(52)).await;
@@ -58,14 +59,10 @@ async fn a_revoked_card_is_refused() {
         .assert_error(422, "CERT_REVOKED");
     // Another card of the same CA is not on the list.
     let other = citizen_card(NAME, &national_id(52));
-    assert_eq!(
-        browser
-            .register(&other, "citizen", None)
-            .await
-            .status
-            .as_u16(),
-        201
-    );
+    browser
+        .register(&other, "citizen", None)
+        .await
+        .assert_status(201);
 }
 
 #[tokio::test]
@@ -101,14 +98,10 @@ async fn a_card_under_an_ecdsa_p384_root_is_accepted() {
         NOW - Duration::days(1),
         NOW + Duration::days(30),
     );
-    assert_eq!(
-        browser
-            .register(&card, "citizen", None)
-            .await
-            .status
-            .as_u16(),
-        201
-    );
+    browser
+        .register(&card, "citizen", None)
+        .await
+        .assert_status(201);
 }
 
 #[tokio::test]
@@ -236,4 +229,64 @@ async fn a_re_encoded_certificate_does_not_get_a_second_owner() {
     let last = audit.last().unwrap();
     assert_eq!(last.event, "certificate_login");
     assert_eq!(last.national_id.as_deref(), Some(a.as_str()));
+}
+
+#[tokio::test]
+async fn a_crl_published_while_the_portal_runs_takes_effect() {
+    let app = spawn_app().await;
+    let id = national_id(58);
+    let mut browser = logged_in(&app, &id).await;
+    let card = citizen_card(NAME, &id);
+    browser
+        .register(&card, "citizen", None)
+        .await
+        .assert_status(201);
+    let crl = app.dir.path().join("moica.crl");
+    let mut files = TrustFiles::new(vec![app.dir.path().join("anchors.pem")], vec![crl.clone()]);
+    files.load().unwrap();
+    assert!(files.reload_if_changed().is_none(), "nothing changed yet");
+
+    // A half-written file does not replace what is in force.
+    std::fs::write(&crl, "-----BEGIN X509 CRL-----\nMIIB").unwrap();
+    assert!(files.reload_if_changed().unwrap().is_err());
+    browser.certificate_login(&card).await.assert_ok();
+
+    // The CA's next CRL lists the card: once installed, the card no longer logs in.
+    let next = pkis()
+        .rsa
+        .moica
+        .crl_pem(
+            &[serial_of(&card.signing_cert_der)],
+            NOW,
+            NOW + Duration::days(7),
+        )
+        .unwrap();
+    std::fs::write(&crl, next).unwrap();
+    let store = files.reload_if_changed().unwrap().unwrap();
+    assert!(files.reload_if_changed().is_none());
+    app.state.replace_trust(store);
+    browser
+        .certificate_login(&card)
+        .await
+        .assert_error(422, "CERT_REVOKED");
+}
+
+#[tokio::test]
+async fn a_crl_past_its_next_update_is_reported_once() {
+    use ecpa_portal::trust_reload::StaleCrlLog;
+    let app = spawn_app().await;
+    let store = app.state.trust();
+    let mut log = StaleCrlLog::default();
+    let now = NOW.unix_timestamp();
+    assert_eq!(store.stale_crls(now), Vec::<String>::new());
+    assert!(!log.check(&store, now));
+    let later = (NOW + Duration::days(8)).unix_timestamp();
+    let stale = store.stale_crls(later);
+    assert_eq!(stale.len(), 1);
+    assert!(
+        stale[0].contains("MOICA") || stale[0].contains("內政部"),
+        "{stale:?}"
+    );
+    assert!(log.check(&store, later));
+    assert!(!log.check(&store, later + 60), "said once");
 }

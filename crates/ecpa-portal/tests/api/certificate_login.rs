@@ -138,14 +138,10 @@ async fn an_organization_card_opens_the_agency_personnel_area() {
         .assert_error(401, "UNAUTHENTICATED");
     // Withdrawing the card ends the sessions it opened.
     let id = registration.body["id"].as_i64().unwrap();
-    assert_eq!(
-        officer
-            .delete(&format!("/api/me/certificates/{id}"))
-            .await
-            .status
-            .as_u16(),
-        204
-    );
+    officer
+        .delete(&format!("/api/me/certificates/{id}"))
+        .await
+        .assert_status(204);
     browser
         .get("/api/me")
         .await

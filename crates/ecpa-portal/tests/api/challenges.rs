@@ -38,14 +38,10 @@ async fn registered_card(app: &TestApp) -> ecpa_devcard::SoftwareCard {
     let card = citizen_card("王", &id);
     let mut browser = app.browser();
     browser.password_login("emp").await.assert_ok();
-    assert_eq!(
-        browser
-            .register(&card, "citizen", None)
-            .await
-            .status
-            .as_u16(),
-        201
-    );
+    browser
+        .register(&card, "citizen", None)
+        .await
+        .assert_status(201);
     card
 }
 
@@ -144,4 +140,33 @@ async fn a_login_nonce_does_not_register_and_a_made_up_one_is_unknown() {
         .post("/api/registrations", body)
         .await
         .assert_error(400, "CHALLENGE_UNKNOWN");
+}
+
+#[tokio::test]
+async fn an_address_gets_a_bounded_number_of_challenges_per_minute() {
+    let app = spawn_app_with(Options {
+        challenges_per_minute: 3,
+        ..Options::default()
+    })
+    .await;
+    // Dropping the cookie each time does not help: the budget is the address's.
+    for _ in 0..3 {
+        app.browser().challenge("login").await;
+    }
+    let refused = app
+        .browser()
+        .post("/api/challenges", json!({"purpose": "login"}))
+        .await;
+    refused.assert_error(429, "TOO_MANY_REQUESTS");
+    assert!(
+        refused.set_cookie.is_none(),
+        "no session for a refused call"
+    );
+
+    let mut elsewhere = app.browser();
+    elsewhere.addr = "10.0.0.9:4000".parse().unwrap();
+    elsewhere.challenge("login").await;
+
+    app.advance(Duration::minutes(1));
+    app.browser().challenge("login").await;
 }

@@ -122,25 +122,17 @@ async fn a_record_filed_today_counts_from_tomorrow() {
         .assert_error(403, "NOT_YET_EFFECTIVE");
     let mut yesterday = app.browser();
     yesterday.password_login("old").await.assert_ok();
-    assert_eq!(
-        yesterday
-            .register(&citizen_card("舊人", &old), "citizen", None)
-            .await
-            .status
-            .as_u16(),
-        201
-    );
+    yesterday
+        .register(&citizen_card("舊人", &old), "citizen", None)
+        .await
+        .assert_status(201);
     // 00:00 tomorrow in Taipei is 16:00 UTC today (the 8-hour session has ended).
     app.advance(Duration::hours(14));
     browser.password_login("new").await.assert_ok();
-    assert_eq!(
-        browser
-            .register(&citizen_card("新人", &new), "citizen", None)
-            .await
-            .status
-            .as_u16(),
-        201
-    );
+    browser
+        .register(&citizen_card("新人", &new), "citizen", None)
+        .await
+        .assert_status(201);
 }
 
 #[tokio::test]
@@ -171,14 +163,10 @@ async fn a_newer_report_supersedes_the_older_from_its_effective_day() {
     let card = organization_card(AGENCY_OID);
     let mut officer = app.browser();
     officer.password_login("q").await.assert_ok();
-    assert_eq!(
-        officer
-            .register(&card, "organization", Some(AGENCY))
-            .await
-            .status
-            .as_u16(),
-        201
-    );
+    officer
+        .register(&card, "organization", Some(AGENCY))
+        .await
+        .assert_status(201);
     // Moved to the information office today: still an officer until tomorrow.
     app.add_people(&[Person {
         filed_on: TODAY,

@@ -80,14 +80,10 @@ async fn id_last4_or_name_of_someone_else_is_refused() {
         NOW - time::Duration::days(1),
         NOW + time::Duration::days(30),
     );
-    assert_eq!(
-        browser
-            .register(&no_last4, "citizen", None)
-            .await
-            .status
-            .as_u16(),
-        201
-    );
+    browser
+        .register(&no_last4, "citizen", None)
+        .await
+        .assert_status(201);
 }
 
 #[tokio::test]
@@ -227,14 +223,10 @@ async fn withdrawing_removes_only_your_own_registration() {
         .delete(&format!("/api/me/certificates/{id}"))
         .await
         .assert_error(404, "NOT_FOUND");
-    assert_eq!(
-        owner
-            .delete(&format!("/api/me/certificates/{id}"))
-            .await
-            .status
-            .as_u16(),
-        204
-    );
+    owner
+        .delete(&format!("/api/me/certificates/{id}"))
+        .await
+        .assert_status(204);
     assert_eq!(owner.get("/api/me/certificates").await.body, json!([]));
     owner
         .delete(&format!("/api/me/certificates/{id}"))

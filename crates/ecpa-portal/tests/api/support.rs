@@ -14,7 +14,8 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use ecpa_devcard::{DemoPki, LeafSubject, RootAlgorithm, SoftwareCard};
 use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_text};
-use ecpa_portal::pki::{ParsedCert, TrustStore};
+use ecpa_portal::pki::ParsedCert;
+pub use ecpa_portal::pki::TrustFiles;
 use ecpa_portal::{AppState, Entropy, FixedClock, Settings, router};
 use http_body_util::BodyExt;
 use rand::{SeedableRng, rngs::StdRng};
@@ -183,14 +184,25 @@ async fn fresh_database(dir: &tempfile::TempDir) -> (String, Option<PgDatabase>)
 }
 
 /// What a test can change before the app starts.
-#[derive(Default)]
 pub struct Options {
     /// Serials the MOICA-profile CA lists in its CRL.
     pub revoked: Vec<Vec<u8>>,
+    /// Challenges per minute per client address.
+    pub challenges_per_minute: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            revoked: Vec::new(),
+            challenges_per_minute: 120,
+        }
+    }
 }
 
 pub struct TestApp {
     pub router: Router,
+    pub state: AppState,
     pub clock: Arc<FixedClock>,
     pub db: Db,
     pub dir: tempfile::TempDir,
@@ -229,12 +241,13 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .unwrap(),
     )
     .unwrap();
-    let trust = TrustStore::load(&[anchors], &[crl]).unwrap();
+    let trust = TrustFiles::new(vec![anchors], vec![crl]).load().unwrap();
     let clock = Arc::new(FixedClock::new(NOW));
     let settings = Settings {
         public_origin: ORIGIN.into(),
         agent_origin: "http://127.0.0.1:61161".into(),
         dist_dir: dir.path().join("dist"),
+        challenges_per_minute: options.challenges_per_minute,
     };
     let state = AppState::new(
         settings,
@@ -245,7 +258,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     )
     .unwrap();
     let app = TestApp {
-        router: router(state),
+        router: router(state.clone()),
+        state,
         clock,
         db,
         dir,
@@ -406,6 +420,11 @@ impl Answer {
             (status, code),
             "{self:?}"
         );
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) {
+        assert_eq!(self.status.as_u16(), status, "{self:?}");
     }
 
     #[track_caller]

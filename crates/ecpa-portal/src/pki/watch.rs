@@ -1,0 +1,54 @@
+//! The trust anchor and CRL files, read again when they change: a CA publishes a new
+//! CRL every day or so, and the portal picks it up without a restart.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use super::TrustStore;
+use crate::PortalError;
+
+/// What tells a file changed: its modification time and length (None: unreadable).
+type Stamp = Option<(SystemTime, u64)>;
+
+/// The files a [`TrustStore`] is loaded from, and how they looked at the last load.
+#[derive(Debug, Clone)]
+pub struct TrustFiles {
+    anchors: Vec<PathBuf>,
+    crls: Vec<PathBuf>,
+    loaded: Vec<Stamp>,
+}
+
+impl TrustFiles {
+    pub fn new(anchors: Vec<PathBuf>, crls: Vec<PathBuf>) -> Self {
+        Self {
+            anchors,
+            crls,
+            loaded: Vec::new(),
+        }
+    }
+
+    fn stamps(&self) -> Vec<Stamp> {
+        self.anchors
+            .iter()
+            .chain(&self.crls)
+            .map(|path| {
+                let meta = std::fs::metadata(path).ok()?;
+                Some((meta.modified().ok()?, meta.len()))
+            })
+            .collect()
+    }
+
+    /// Reads every file.
+    pub fn load(&mut self) -> Result<TrustStore, PortalError> {
+        let stamps = self.stamps();
+        let store = TrustStore::load(&self.anchors, &self.crls)?;
+        self.loaded = stamps;
+        Ok(store)
+    }
+
+    /// A new store when a file changed since the last successful load. A file that
+    /// fails to load (say, half written) is tried again on the next call.
+    pub fn reload_if_changed(&mut self) -> Option<Result<TrustStore, PortalError>> {
+        (self.stamps() != self.loaded).then(|| self.load())
+    }
+}
