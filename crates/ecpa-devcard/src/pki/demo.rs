@@ -11,7 +11,8 @@ use super::encoding::{
 };
 use super::{Ca, CaKey, PkiError};
 
-/// The root key's algorithm: RSA like GRCA G1–G3, or P-384 like the GTestCA G4 root.
+/// The CA keys' algorithm: RSA like GRCA G1–G3 and the CAs under them, or P-384 like
+/// the GTestCA G4 root (its issuing CAs then sign with ECDSA too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RootAlgorithm {
     Rsa2048,
@@ -36,18 +37,18 @@ const FILES: [&str; 3] = ["root", "moica", "gca"];
 impl DemoPki {
     /// Root `C=TW, O=行政院, CN=(測試用) Government Root Certification Authority - <label>`
     /// (20 years) and issuing CAs `C=TW, O=行政院, OU=(測試用) 內政部憑證管理中心` and
-    /// `C=TW, O=行政院, OU=(測試用) 政府憑證管理中心` (RSA-2048, 10 years, pathLen 0,
-    /// policy 2.16.886.101.0.3.3), all valid from a day before `now`. Issuing CAs of
+    /// `C=TW, O=行政院, OU=(測試用) 政府憑證管理中心` (10 years, pathLen 0, policy
+    /// 2.16.886.101.0.3.3), with RSA-2048 or P-384 keys throughout, all valid from a day before `now`. Issuing CAs of
     /// different demo PKIs share names, as real CA generations do: tell them apart by
     /// key identifier.
     pub fn generate(
-        root: RootAlgorithm,
+        algorithm: RootAlgorithm,
         label: &str,
         now: OffsetDateTime,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, PkiError> {
         let not_before = now - Duration::days(1);
-        let root_key = match root {
+        let root_key = match algorithm {
             RootAlgorithm::Rsa2048 => CaKey::generate_rsa(rng)?,
             RootAlgorithm::EcdsaP384 => CaKey::generate_p384(rng),
         };
@@ -72,8 +73,8 @@ impl DemoPki {
             },
             rng,
         )?;
-        let moica = issuing_ca(&root, MOICA_UNIT, now, rng)?;
-        let gca = issuing_ca(&root, GCA_UNIT, now, rng)?;
+        let moica = issuing_ca(&root, algorithm, MOICA_UNIT, now, rng)?;
+        let gca = issuing_ca(&root, algorithm, GCA_UNIT, now, rng)?;
         Ok(DemoPki { root, moica, gca })
     }
 
@@ -127,6 +128,7 @@ impl DemoPki {
 
 fn issuing_ca(
     root: &Ca,
+    algorithm: RootAlgorithm,
     unit: &str,
     now: OffsetDateTime,
     rng: &mut impl CryptoRngCore,
@@ -136,8 +138,12 @@ fn issuing_ca(
         (ORGANIZATION, utf8("行政院", "機關名稱")?),
         (ORGANIZATIONAL_UNIT, utf8(unit, "單位名稱")?),
     ])?;
+    let key = match algorithm {
+        RootAlgorithm::Rsa2048 => CaKey::generate_rsa(rng)?,
+        RootAlgorithm::EcdsaP384 => CaKey::generate_p384(rng),
+    };
     Ca::create(
-        CaKey::generate_rsa(rng)?,
+        key,
         CaProfile {
             name: ca_name,
             not_before: now - Duration::days(1),

@@ -73,7 +73,9 @@ impl Db {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        let db = Self { pool, backend };
+        db.fill_in_identities().await?;
+        Ok(db)
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,10 +1,12 @@
-//! Registered certificates: one owner per certificate fingerprint.
+//! Registered certificates: one owner per certificate (by the hash of what its CA
+//! signed, see [`crate::pki::ParsedCert::identity`]).
 
 use ecpa_wire::CardKind;
 use sqlx::{Row, any::AnyRow};
 
 use super::{Db, is_unique_violation};
 use crate::PortalError;
+use crate::pki::ParsedCert;
 
 /// A registration to store.
 #[derive(Debug, Clone)]
@@ -12,6 +14,8 @@ pub struct NewRegistration {
     pub owner_national_id: String,
     pub kind: CardKind,
     pub fingerprint: String,
+    /// SHA-256 (hex) of the tbsCertificate.
+    pub identity: String,
     pub serial: String,
     pub subject: String,
     pub issuer: String,
@@ -60,16 +64,16 @@ fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
 }
 
 impl Db {
-    /// Stores a registration; `Ok(None)` when the fingerprint is already registered
-    /// (the unique constraint decides, so concurrent requests cannot both win).
+    /// Stores a registration; `Ok(None)` when the certificate is already registered
+    /// (the unique constraints decide, so concurrent requests cannot both win).
     pub async fn insert_registration(
         &self,
         r: &NewRegistration,
     ) -> Result<Option<RegistrationRow>, PortalError> {
         let result = sqlx::query(&format!(
             "INSERT INTO registrations (owner_national_id, kind, fingerprint, serial, subject, \
-             issuer, not_before, not_after, agency_code, certificate, registered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+             issuer, not_before, not_after, agency_code, certificate, registered_at, tbs_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
         ))
         .bind(r.owner_national_id.clone())
         .bind(r.kind.as_str())
@@ -82,6 +86,7 @@ impl Db {
         .bind(r.agency_code.clone())
         .bind(r.certificate.clone())
         .bind(r.registered_at)
+        .bind(r.identity.clone())
         .fetch_one(&self.pool)
         .await;
         match result {
@@ -91,14 +96,15 @@ impl Db {
         }
     }
 
-    pub async fn registration_by_fingerprint(
+    /// The registration of the certificate whose tbsCertificate hashes to `identity`.
+    pub async fn registration_by_identity(
         &self,
-        fingerprint: &str,
+        identity: &str,
     ) -> Result<Option<RegistrationRow>, PortalError> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM registrations WHERE fingerprint = $1"
+            "SELECT {COLUMNS} FROM registrations WHERE tbs_sha256 = $1"
         ))
-        .bind(fingerprint.to_owned())
+        .bind(identity.to_owned())
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(from_row).transpose()
@@ -140,5 +146,44 @@ impl Db {
                 .execute(&self.pool)
                 .await?;
         Ok(done.rows_affected() > 0)
+    }
+}
+
+impl Db {
+    /// Gives rows stored before `tbs_sha256` existed their identity. A row whose
+    /// certificate no longer parses, or whose identity another row already has, is
+    /// left without one and logged: it cannot be used to log in until resolved.
+    pub(super) async fn fill_in_identities(&self) -> Result<(), PortalError> {
+        let rows =
+            sqlx::query("SELECT id, certificate FROM registrations WHERE tbs_sha256 IS NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let der: Vec<u8> = row.try_get("certificate")?;
+            let Ok(cert) = ParsedCert::parse(&der) else {
+                tracing::error!(
+                    id,
+                    "registered certificate does not parse; left without identity"
+                );
+                continue;
+            };
+            let done = sqlx::query("UPDATE registrations SET tbs_sha256 = $1 WHERE id = $2")
+                .bind(cert.identity_hex())
+                .bind(id)
+                .execute(&self.pool)
+                .await;
+            match done {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => {
+                    tracing::error!(
+                        id,
+                        "registered certificate is another registration's twin; left without identity"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
     }
 }

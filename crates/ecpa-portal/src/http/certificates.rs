@@ -82,7 +82,7 @@ pub async fn status(
     let (_, kind) = card_profile(&der)?;
     let registered = state
         .db()
-        .registration_by_fingerprint(&cert.fingerprint_hex())
+        .registration_by_identity(&cert.identity_hex())
         .await?
         .is_some();
     Ok(Json(CertificateStatus { registered, kind }))
@@ -117,7 +117,7 @@ pub async fn login(
         .await?;
         let registration = state
             .db()
-            .registration_by_fingerprint(&card.cert.fingerprint_hex())
+            .registration_by_identity(&card.cert.identity_hex())
             .await?
             .ok_or(ErrorCode::CERT_NOT_REGISTERED)?;
         entry.national_id = Some(registration.owner_national_id.clone());

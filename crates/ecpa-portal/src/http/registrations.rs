@@ -111,9 +111,9 @@ pub async fn register(
         if card.kind != body.kind {
             return Err(ErrorCode::WRONG_CERT_TYPE.into());
         }
-        let fingerprint = card.cert.fingerprint_hex();
+        let identity = card.cert.identity_hex();
         let owned = |r: &RegistrationRow| r.owner_national_id == registrant.as_str();
-        if let Some(existing) = state.db().registration_by_fingerprint(&fingerprint).await? {
+        if let Some(existing) = state.db().registration_by_identity(&identity).await? {
             return if owned(&existing) {
                 Ok((StatusCode::OK, existing))
             } else {
@@ -125,7 +125,8 @@ pub async fn register(
         let new = NewRegistration {
             owner_national_id: registrant.as_str().to_owned(),
             kind: card.kind,
-            fingerprint: fingerprint.clone(),
+            fingerprint: card.cert.fingerprint_hex(),
+            identity: identity.clone(),
             serial: card.cert.serial_hex(),
             subject: card.profile.subject.display(),
             issuer: card.profile.issuer.display(),
@@ -138,7 +139,7 @@ pub async fn register(
         match state.db().insert_registration(&new).await? {
             Some(row) => Ok((StatusCode::CREATED, row)),
             // Lost a race: someone registered the same certificate a moment ago.
-            None => match state.db().registration_by_fingerprint(&fingerprint).await? {
+            None => match state.db().registration_by_identity(&identity).await? {
                 Some(existing) if owned(&existing) => Ok((StatusCode::OK, existing)),
                 _ => Err(ErrorCode::CERT_ALREADY_REGISTERED.into()),
             },

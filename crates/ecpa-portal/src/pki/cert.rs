@@ -25,6 +25,9 @@ pub struct ParsedCert {
     pub not_after: i64,
     /// SHA-256 of the DER.
     pub fingerprint: [u8; 32],
+    /// SHA-256 of the signed part: the certificate's identity, the same for every
+    /// encoding of what the CA signed.
+    pub identity: [u8; 32],
 }
 
 /// The first element inside the outer SEQUENCE: the to-be-signed part, as encoded.
@@ -58,8 +61,10 @@ impl ParsedCert {
             return Err(der::Tag::Sequence.value_error());
         }
         let tbs = &cert.tbs_certificate;
+        let tbs_der = signed_part(der)?;
         Ok(Self {
-            tbs_der: signed_part(der)?,
+            identity: Sha256::digest(&tbs_der).into(),
+            tbs_der,
             subject_der: tbs.subject.to_der()?,
             issuer_der: tbs.issuer.to_der()?,
             subject_key_id: extension::<SubjectKeyIdentifier>(&cert)
@@ -79,6 +84,10 @@ impl ParsedCert {
 
     pub fn fingerprint_hex(&self) -> String {
         hex::encode(self.fingerprint)
+    }
+
+    pub fn identity_hex(&self) -> String {
+        hex::encode(self.identity)
     }
 
     /// Signature bytes of this certificate.

@@ -9,6 +9,6 @@ mod watch;
 
 pub use cert::ParsedCert;
 pub use pem::pem_blocks;
-pub use signature::{is_high_s_ecdsa, verify_card_signature, verify_signed};
+pub use signature::{verify_card_signature, verify_signed};
 pub use store::{CertCheckError, TrustStore};
 pub use watch::TrustFiles;

@@ -65,29 +65,6 @@ fn verify_ecdsa(spki: &SubjectPublicKeyInfoOwned, prehash: &[u8], signature: &[u
     }
 }
 
-/// An ECDSA signature by `issuer`'s key whose `s` is in the upper half of the group
-/// order. Its twin with s negated verifies too, so accepting both would let anyone turn a
-/// card's certificate into new bytes with a valid signature.
-pub fn is_high_s_ecdsa(issuer: &SubjectPublicKeyInfoOwned, signature: &[u8]) -> bool {
-    if issuer.algorithm.oid != EC_KEY {
-        return false;
-    }
-    let curve = issuer
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-    match curve {
-        Some(c) if c == P256 => {
-            p256::ecdsa::Signature::from_der(signature).is_ok_and(|sig| sig.normalize_s().is_some())
-        }
-        Some(c) if c == P384 => {
-            p384::ecdsa::Signature::from_der(signature).is_ok_and(|sig| sig.normalize_s().is_some())
-        }
-        _ => false,
-    }
-}
-
 /// Checks a CA's signature `signature` made with `algorithm` over `signed`.
 pub fn verify_signed(
     algorithm: &ObjectIdentifier,
@@ -160,7 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn both_s_values_verify_but_only_the_high_one_is_flagged() {
+    fn both_s_values_verify() {
         let key = SigningKey::from_slice(&[7; 32]).unwrap();
         let spki = p256_spki(&key);
         let signed = b"to be signed";
@@ -172,7 +149,5 @@ mod tests {
             let der = sig.to_der();
             assert!(verify_signed(&ECDSA_SHA256, signed, der.as_bytes(), &spki));
         }
-        assert!(!is_high_s_ecdsa(&spki, low.to_der().as_bytes()));
-        assert!(is_high_s_ecdsa(&spki, high.to_der().as_bytes()));
     }
 }

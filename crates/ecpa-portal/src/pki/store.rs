@@ -9,7 +9,7 @@ use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero, unix};
-use super::{is_high_s_ecdsa, pem_blocks, verify_signed};
+use super::{pem_blocks, verify_signed};
 use crate::PortalError;
 
 /// Longest issuer path tried (cross certificates make paths a little longer).
@@ -274,14 +274,6 @@ impl TrustStore {
     ) -> Result<ParsedCert, CertCheckError> {
         let cert = ParsedCert::parse(der).map_err(|_| CertCheckError::Malformed)?;
         let chain = self.chain(&cert, now)?;
-        // The card's certificate is identified by its bytes: of an ECDSA signature and
-        // its (equally valid) twin with s negated, only the low-S one is accepted.
-        if chain
-            .first()
-            .is_some_and(|issuer| is_high_s_ecdsa(issuer.spki(), cert.signature()))
-        {
-            return Err(CertCheckError::Malformed);
-        }
         cert.valid_at(now)?;
         let mut child = &cert;
         for issuer in &chain {

@@ -174,6 +174,25 @@ async fn a_tampered_signature_or_one_over_other_text_is_refused() {
     assert_eq!(outcomes, vec!["BAD_SIGNATURE"; 3]);
 }
 
+/// Accounts `a` and `b` of two people named 甲, and a card of 甲 without ID digits
+/// that either could claim; returns `a`'s national ID and the card.
+async fn two_namesakes_and_a_card(
+    app: &TestApp,
+    ca: &ecpa_devcard::Ca,
+    ids: (u32, u32),
+) -> (String, SoftwareCard) {
+    let (a, b) = (national_id(ids.0), national_id(ids.1));
+    app.add_employee("a", Person::clerk(&a, "甲")).await;
+    app.add_employee("b", Person::clerk(&b, "甲")).await;
+    let card = card_from(
+        ca,
+        citizen_subject("甲", None),
+        NOW - Duration::days(1),
+        NOW + Duration::days(30),
+    );
+    (a, card)
+}
+
 /// The same certificate with the NULL parameters of its outer signatureAlgorithm
 /// dropped: new DER bytes whose (unchanged) signature still verifies.
 fn without_outer_null_parameters(der: &[u8]) -> Vec<u8> {
@@ -189,15 +208,7 @@ fn without_outer_null_parameters(der: &[u8]) -> Vec<u8> {
 #[tokio::test]
 async fn a_re_encoded_certificate_does_not_get_a_second_owner() {
     let app = spawn_app().await;
-    let (a, b) = (national_id(61), national_id(62));
-    app.add_employee("a", Person::clerk(&a, "甲")).await;
-    app.add_employee("b", Person::clerk(&b, "甲")).await;
-    let card = card_from(
-        &pkis().rsa.moica,
-        citizen_subject("甲", None),
-        NOW - Duration::days(1),
-        NOW + Duration::days(30),
-    );
+    let (a, card) = two_namesakes_and_a_card(&app, &pkis().rsa.moica, (61, 62)).await;
     let mut owner = app.browser();
     owner.password_login("a").await.assert_ok();
     owner.register(&card, "citizen", None).await.assert_ok();
@@ -231,16 +242,83 @@ async fn a_re_encoded_certificate_does_not_get_a_second_owner() {
     assert_eq!(last.national_id.as_deref(), Some(a.as_str()));
 }
 
+/// The same certificate with its CA's ECDSA signature's s negated: other bytes, a
+/// signature that verifies just as well.
+fn with_negated_s(der: &[u8]) -> Vec<u8> {
+    use x509_cert::der::{Decode, Encode, asn1::BitString};
+    let mut cert = x509_cert::Certificate::from_der(der).unwrap();
+    let signature = p384::ecdsa::Signature::from_der(cert.signature.raw_bytes()).unwrap();
+    let (r, s) = signature.split_scalars();
+    let twin = p384::ecdsa::Signature::from_scalars(r, -*s).unwrap();
+    cert.signature = BitString::from_bytes(twin.to_der().as_bytes()).unwrap();
+    let twin_der = cert.to_der().unwrap();
+    assert_ne!(twin_der, der);
+    twin_der
+}
+
 #[tokio::test]
-async fn a_crl_published_while_the_portal_runs_takes_effect() {
+async fn both_signature_encodings_of_an_ecdsa_issued_card_are_one_certificate() {
     let app = spawn_app().await;
-    let id = national_id(58);
-    let mut browser = logged_in(&app, &id).await;
+    let (a, card) = two_namesakes_and_a_card(&app, &pkis().ecdsa.moica, (63, 64)).await;
+    let twin = SoftwareCard {
+        signing_cert_der: with_negated_s(&card.signing_cert_der),
+        ..card.clone()
+    };
+    let mut owner = app.browser();
+    owner.password_login("a").await.assert_ok();
+    owner
+        .register(&twin, "citizen", None)
+        .await
+        .assert_status(201);
+    owner
+        .register(&card, "citizen", None)
+        .await
+        .assert_status(200);
+
+    let mut other = app.browser();
+    other.password_login("b").await.assert_ok();
+    for copy in [&card, &twin] {
+        other
+            .register(copy, "citizen", None)
+            .await
+            .assert_error(409, "CERT_ALREADY_REGISTERED");
+    }
+    assert_eq!(app.count("registrations").await, 1);
+
+    let mut anyone = app.browser();
+    for copy in [&card, &twin] {
+        let status = anyone
+            .post(
+                "/api/certificates/status",
+                json!({"certificate": STANDARD.encode(&copy.signing_cert_der)}),
+            )
+            .await;
+        assert_eq!(status.body["registered"], true, "{status:?}");
+        anyone.certificate_login(copy).await.assert_ok();
+        let audit = app.db.audit_entries().await.unwrap();
+        assert_eq!(
+            audit.last().unwrap().national_id.as_deref(),
+            Some(a.as_str())
+        );
+    }
+}
+
+/// A logged-in employee (number `n`) who has registered their citizen card.
+async fn with_registered_card(app: &TestApp, n: u32) -> (Browser<'_>, SoftwareCard) {
+    let id = national_id(n);
+    let mut browser = logged_in(app, &id).await;
     let card = citizen_card(NAME, &id);
     browser
         .register(&card, "citizen", None)
         .await
         .assert_status(201);
+    (browser, card)
+}
+
+#[tokio::test]
+async fn a_crl_published_while_the_portal_runs_takes_effect() {
+    let app = spawn_app().await;
+    let (mut browser, card) = with_registered_card(&app, 58).await;
     let crl = app.dir.path().join("moica.crl");
     let mut files = TrustFiles::new(vec![app.dir.path().join("anchors.pem")], vec![crl.clone()]);
     files.load().unwrap();
@@ -289,4 +367,24 @@ async fn a_crl_past_its_next_update_is_reported_once() {
     );
     assert!(log.check(&store, later));
     assert!(!log.check(&store, later + 60), "said once");
+}
+
+#[tokio::test]
+async fn registrations_stored_before_identities_get_them_at_start() {
+    let app = spawn_app().await;
+    let (mut browser, card) = with_registered_card(&app, 65).await;
+    sqlx::query("UPDATE registrations SET tbs_sha256 = NULL")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    browser
+        .certificate_login(&card)
+        .await
+        .assert_error(404, "CERT_NOT_REGISTERED");
+    ecpa_portal::db::Db::connect(&app.url)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    browser.certificate_login(&card).await.assert_ok();
 }

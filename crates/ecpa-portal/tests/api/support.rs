@@ -201,6 +201,8 @@ impl Default for Options {
 }
 
 pub struct TestApp {
+    /// The database's URL, to open it again.
+    pub url: String,
     pub router: Router,
     pub state: AppState,
     pub clock: Arc<FixedClock>,
@@ -258,6 +260,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     )
     .unwrap();
     let app = TestApp {
+        url,
         router: router(state.clone()),
         state,
         clock,
