@@ -25,6 +25,9 @@ export SOFTHSM2_CONF="$DEMO_DIR/softhsm2.conf"
 "$bin/ecpa-devcard" demo --dir "$DEMO_DIR" >/dev/null
 [ -f "$DEMO_DIR/trusted-sites.txt" ] || echo "$ORIGIN" > "$DEMO_DIR/trusted-sites.txt"
 
+# The portal's database starts afresh each run, so the demo's cases hold on any day
+# (the record "filed today" is filed again today); cards and the PKI are kept.
+rm -f "$DEMO_DIR/portal.db" "$DEMO_DIR/portal.db-wal" "$DEMO_DIR/portal.db-shm"
 export ECPA_DATABASE_URL="sqlite://$DEMO_DIR/portal.db?mode=rwc"
 for kind in agencies personnel accounts; do
   "$bin/ecpa-portal" import "$kind" "$DEMO_DIR/$kind.csv"

@@ -16,7 +16,7 @@ use ecpa_devcard::{DemoPki, LeafSubject, RootAlgorithm, SoftwareCard};
 use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_text};
 use ecpa_portal::pki::{ParsedCert, TrustStore, verify_card_signature};
-use ecpa_portal::{AppState, Entropy, Settings, SystemClock, router};
+use ecpa_portal::{AppState, Entropy, Settings, SystemClock, TrustedProxies, router};
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -172,6 +172,7 @@ async fn main() {
         dist_dir: dir.path().join("dist"),
         // Every simulated user comes from 127.0.0.1: no per-address budget here.
         challenges_per_minute: u32::MAX,
+        trusted_proxies: TrustedProxies::default(),
     };
     let state = AppState::new(
         settings,

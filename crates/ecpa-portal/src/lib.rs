@@ -23,4 +23,4 @@ pub mod trust_reload;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use entropy::Entropy;
 pub use error::PortalError;
-pub use http::{AppState, Settings, router};
+pub use http::{AppState, Settings, TrustedProxies, router};

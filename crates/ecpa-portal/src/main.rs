@@ -11,7 +11,7 @@ use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_file};
 use ecpa_portal::pki::TrustFiles;
 use ecpa_portal::trust_reload::keep_trust_current;
-use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, router};
+use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, TrustedProxies, router};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,6 +81,15 @@ struct ServeArgs {
     /// registration; an agency behind one NAT address shares it).
     #[arg(long, env = "ECPA_CHALLENGES_PER_MINUTE", default_value_t = 120)]
     challenges_per_minute: u32,
+    /// Comma-separated addresses or CIDR networks of reverse proxies in front of the
+    /// portal; their X-Forwarded-For names the client (throttles, audit log).
+    #[arg(
+        long,
+        env = "ECPA_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    trusted_proxies: Vec<String>,
     /// Shift the clock by whole days (to try records that take effect tomorrow).
     #[arg(
         long,
@@ -142,6 +151,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         agent_origin: args.agent_origin.trim_end_matches('/').to_owned(),
         dist_dir: args.dist_dir,
         challenges_per_minute: args.challenges_per_minute,
+        trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)?,
     };
     let clock = SystemClock {
         offset_days: args.clock_offset_days,

@@ -38,18 +38,31 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// The client's address, when the server knows it.
+/// The client's address, when the server knows it (through trusted proxies, see
+/// [`super::forwarded`]).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let addr = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+            .map_or_else(
+                || "unknown".to_owned(),
+                |peer| {
+                    state
+                        .settings()
+                        .trusted_proxies
+                        .client_ip(peer.0.ip(), &parts.headers)
+                        .to_string()
+                },
+            );
         Ok(Self(addr))
     }
 }

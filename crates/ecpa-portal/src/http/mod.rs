@@ -5,6 +5,7 @@ mod audit;
 mod certificates;
 mod challenges;
 mod extract;
+mod forwarded;
 mod openapi;
 mod origin;
 mod principal;
@@ -14,6 +15,7 @@ mod session;
 mod state;
 
 pub use extract::{ApiJson, SESSION_COOKIE};
+pub use forwarded::TrustedProxies;
 pub use openapi::ApiDoc;
 pub use state::{AppState, Settings};
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use time::OffsetDateTime;
 
+use super::forwarded::TrustedProxies;
 use super::rate_limit::RateLimiter;
 use crate::db::Db;
 use crate::pki::TrustStore;
@@ -22,6 +23,8 @@ pub struct Settings {
     pub dist_dir: PathBuf,
     /// Challenges one client address may ask for per minute.
     pub challenges_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {

@@ -220,3 +220,58 @@ async fn concurrent_wrong_passwords_get_no_more_tries_than_the_limit() {
         .await
         .assert_error(429, "TOO_MANY_ATTEMPTS");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_and_logged() {
+    let app = spawn_app_with(Options {
+        trusted_proxies: vec!["127.0.0.0/8"],
+        ..Options::default()
+    })
+    .await;
+    let id = national_id(7);
+    app.add_employee("lin", Person::clerk(&id, "林五")).await;
+    let through_proxy = |client: &str| {
+        let mut browser = app.browser();
+        // What the client wrote itself comes first; the proxy appends the address it saw.
+        browser.forwarded_for = Some(format!("198.51.100.1, {client}"));
+        browser
+    };
+    for i in 0..20 {
+        through_proxy("203.0.113.5")
+            .post(
+                "/api/session/password",
+                json!({"account": format!("guess{i}"), "password": "x"}),
+            )
+            .await
+            .assert_error(401, "INVALID_CREDENTIALS");
+    }
+    through_proxy("203.0.113.5")
+        .password_login("lin")
+        .await
+        .assert_error(429, "TOO_MANY_ATTEMPTS");
+    // Another client behind the same proxy is not held back.
+    through_proxy("203.0.113.6")
+        .password_login("lin")
+        .await
+        .assert_ok();
+    let audit = app.db.audit_entries().await.unwrap();
+    assert_eq!(
+        audit.first().unwrap().client_addr.as_deref(),
+        Some("203.0.113.5")
+    );
+    assert_eq!(
+        audit.last().unwrap().client_addr.as_deref(),
+        Some("203.0.113.6")
+    );
+
+    // A peer that is not a trusted proxy is the client, whatever it forwards.
+    let mut direct = app.browser();
+    direct.addr = "10.0.0.9:4000".parse().unwrap();
+    direct.forwarded_for = Some("203.0.113.6".into());
+    direct.password_login("lin").await.assert_ok();
+    let audit = app.db.audit_entries().await.unwrap();
+    assert_eq!(
+        audit.last().unwrap().client_addr.as_deref(),
+        Some("10.0.0.9")
+    );
+}

@@ -16,7 +16,7 @@ use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_text};
 use ecpa_portal::pki::ParsedCert;
 pub use ecpa_portal::pki::TrustFiles;
-use ecpa_portal::{AppState, Entropy, FixedClock, Settings, router};
+use ecpa_portal::{AppState, Entropy, FixedClock, Settings, TrustedProxies, router};
 use http_body_util::BodyExt;
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
@@ -189,6 +189,8 @@ pub struct Options {
     pub revoked: Vec<Vec<u8>>,
     /// Challenges per minute per client address.
     pub challenges_per_minute: u32,
+    /// Reverse proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<&'static str>,
 }
 
 impl Default for Options {
@@ -196,6 +198,7 @@ impl Default for Options {
         Self {
             revoked: Vec::new(),
             challenges_per_minute: 120,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -250,6 +253,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         agent_origin: "http://127.0.0.1:61161".into(),
         dist_dir: dir.path().join("dist"),
         challenges_per_minute: options.challenges_per_minute,
+        trusted_proxies: TrustedProxies::parse(&options.trusted_proxies).unwrap(),
     };
     let state = AppState::new(
         settings,
@@ -390,6 +394,7 @@ impl TestApp {
             cookie: None,
             origin: Some(ORIGIN.into()),
             addr: "127.0.0.1:50000".parse().unwrap(),
+            forwarded_for: None,
         }
     }
 }
@@ -442,6 +447,8 @@ pub struct Browser<'a> {
     pub cookie: Option<String>,
     pub origin: Option<String>,
     pub addr: SocketAddr,
+    /// Sent as X-Forwarded-For, as a reverse proxy would.
+    pub forwarded_for: Option<String>,
 }
 
 impl Browser<'_> {
@@ -455,6 +462,9 @@ impl Browser<'_> {
         }
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, format!("ecpa_session={cookie}"));
+        }
+        if let Some(hops) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", hops);
         }
         let mut request = request.body(body).unwrap();
         request.extensions_mut().insert(ConnectInfo(self.addr));
