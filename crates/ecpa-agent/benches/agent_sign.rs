@@ -40,14 +40,8 @@ fn main() {
 }
 
 fn module() -> PathBuf {
-    [
-        "/usr/lib/softhsm/libsofthsm2.so",
-        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.is_file())
-    .expect("SoftHSM2 is not installed (scripts/setup.sh installs it)")
+    ecpa_devcard::softhsm::installed_module()
+        .expect("SoftHSM2 is not installed (scripts/setup.sh installs it)")
 }
 
 fn run_with_own_store() {
@@ -55,17 +49,7 @@ fn run_with_own_store() {
         .prefix("ecpa-agent-bench-")
         .tempdir()
         .unwrap();
-    let tokens = dir.path().join("tokens");
-    std::fs::create_dir_all(&tokens).unwrap();
-    let conf = dir.path().join("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tokens.display()
-        ),
-    )
-    .unwrap();
+    let conf = ecpa_devcard::softhsm::create_token_store(dir.path()).unwrap();
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .env("SOFTHSM2_CONF", &conf)
         .env(MARK, dir.path())

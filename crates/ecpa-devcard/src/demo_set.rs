@@ -175,7 +175,7 @@ fn people() -> Vec<Person> {
 /// Makes (or reuses) everything under `dir`: `softhsm2.conf` + `tokens/`, `pki/`,
 /// `personnel.csv`, `agencies.csv`, `accounts.csv` and `README.txt`. Existing
 /// tokens (by label) and an existing PKI are kept. SoftHSM2 must already read
-/// `dir/softhsm2.conf` (see [`softhsm_conf_text`]).
+/// `dir/softhsm2.conf` (see [`crate::softhsm::create_token_store`]).
 pub fn provision(
     dir: &Path,
     store: &TokenStore,
@@ -268,14 +268,6 @@ pub fn provision(
     write(&dir.join("accounts.csv"), &accounts)?;
     write(&dir.join("README.txt"), &readme)?;
     Ok(readme)
-}
-
-/// A SoftHSM2 configuration keeping its tokens in `token_dir`.
-pub fn softhsm_conf_text(token_dir: &Path) -> String {
-    format!(
-        "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-        token_dir.display()
-    )
 }
 
 /// The full national ID for nine leading characters (the check digit computed).

@@ -5,6 +5,7 @@ pub mod demo_set;
 mod error;
 pub mod pki;
 pub mod pki_dir;
+pub mod softhsm;
 pub mod token;
 
 pub use error::DevcardError;

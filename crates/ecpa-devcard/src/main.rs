@@ -15,9 +15,9 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use ecpa_devcard::RootAlgorithm;
 use ecpa_devcard::card::{self, CardRequest, Holder};
-use ecpa_devcard::demo_set;
 use ecpa_devcard::pki_dir::{self, IssuerChoice};
 use ecpa_devcard::token::TokenStore;
+use ecpa_devcard::{demo_set, softhsm};
 use ecpa_wire::NationalId;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime};
@@ -165,14 +165,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, module: path } => {
-            let tokens = dir.join("tokens");
-            std::fs::create_dir_all(&tokens)
-                .with_context(|| format!("creating {}", tokens.display()))?;
-            let conf = dir.join("softhsm2.conf");
-            if !conf.is_file() {
-                let tokens = tokens.canonicalize()?;
-                std::fs::write(&conf, demo_set::softhsm_conf_text(&tokens))?;
-            }
+            let conf = softhsm::create_token_store(&dir)
+                .with_context(|| format!("creating a SoftHSM2 token store in {}", dir.display()))?;
             if let Some(code) = reexec_with_conf(&conf)? {
                 return Ok(code);
             }
@@ -269,15 +263,8 @@ fn reexec_with_conf(conf: &Path) -> anyhow::Result<Option<ExitCode>> {
 
 /// `--module`, or SoftHSM2's module where Debian puts it.
 fn module(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(path) = given {
-        return Ok(path.to_owned());
-    }
-    [
-        "/usr/lib/softhsm/libsofthsm2.so",
-        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.is_file())
-    .context("SoftHSM2 is not installed (scripts/setup.sh installs it); or pass --module")
+    given
+        .map(Path::to_owned)
+        .or_else(softhsm::installed_module)
+        .context("SoftHSM2 is not installed (scripts/setup.sh installs it); or pass --module")
 }

@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use ecpa_devcard::softhsm;
 use tempfile::TempDir;
 
 use crate::process::{ChildProcess, free_port, program_path, wait_for_port};
@@ -54,14 +55,7 @@ impl Stack {
             portal: None,
             agent: None,
         };
-        std::fs::create_dir_all(stack.path("tokens"))?;
-        std::fs::write(
-            stack.softhsm_conf(),
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                stack.path("tokens").display()
-            ),
-        )?;
+        softhsm::create_token_store(stack.dir.path())?;
         let trusted = if stack.options.portal_untrusted {
             String::new()
         } else {
@@ -81,7 +75,7 @@ impl Stack {
     }
 
     fn softhsm_conf(&self) -> PathBuf {
-        self.path("softhsm2.conf")
+        self.path(softhsm::CONF_FILE)
     }
 
     fn database_url(&self) -> String {
@@ -237,17 +231,9 @@ fn run(mut command: Command, what: &str) -> Result<String> {
     Ok(stdout)
 }
 
-/// SoftHSM2's PKCS#11 module, where Debian puts it.
+/// SoftHSM2's PKCS#11 module.
 fn softhsm_module() -> Result<PathBuf> {
-    let candidates = [
-        "/usr/lib/softhsm/libsofthsm2.so",
-        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    ];
-    candidates
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-        .context("SoftHSM2 is not installed (scripts/setup.sh installs it)")
+    softhsm::installed_module().context("SoftHSM2 is not installed (scripts/setup.sh installs it)")
 }
 
 /// The release build of the SPA: `ECPA_E2E_DIST_DIR`, or `dist/` at the repository root.

@@ -23,14 +23,8 @@ struct Store {
 }
 
 fn module() -> PathBuf {
-    [
-        "/usr/lib/softhsm/libsofthsm2.so",
-        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.is_file())
-    .expect("SoftHSM2 is not installed (scripts/setup.sh installs it)")
+    ecpa_devcard::softhsm::installed_module()
+        .expect("SoftHSM2 is not installed (scripts/setup.sh installs it)")
 }
 
 impl Store {
@@ -39,15 +33,7 @@ impl Store {
             .prefix("ecpa-devcard-")
             .tempdir()
             .unwrap();
-        std::fs::create_dir_all(dir.path().join("tokens")).unwrap();
-        std::fs::write(
-            dir.path().join("softhsm2.conf"),
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                dir.path().join("tokens").display()
-            ),
-        )
-        .unwrap();
+        ecpa_devcard::softhsm::create_token_store(dir.path()).unwrap();
         Self { dir }
     }
 
