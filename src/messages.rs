@@ -556,6 +556,9 @@ fn api_en(code: ErrorCode) -> &'static str {
             "This certificate is not valid yet; upload it after its start date."
         }
         ErrorCode::CERT_REVOKED => "This certificate has been revoked; apply for a new card.",
+        ErrorCode::REVOCATION_UNKNOWN => {
+            "Whether this certificate has been revoked cannot be confirmed right now; try again later, and if this persists, contact the system administrator."
+        }
         ErrorCode::UNTRUSTED_ISSUER => {
             "This certificate was not issued by a certificate authority ECPA trusts; use a MOICA citizen card or a government organization card."
         }

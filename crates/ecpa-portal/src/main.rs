@@ -67,6 +67,10 @@ struct ServeArgs {
     /// are loaded without a restart.
     #[arg(long, env = "ECPA_TRUST_RELOAD_SECONDS", default_value_t = 60)]
     trust_reload_seconds: u64,
+    /// Hours past its nextUpdate that a CRL is still relied on; after that its
+    /// issuer's cards are refused (REVOCATION_UNKNOWN) until a newer CRL is installed.
+    #[arg(long, env = "ECPA_CRL_GRACE_HOURS", default_value_t = 24)]
+    crl_grace_hours: u32,
     /// The built SPA.
     #[arg(long, env = "ECPA_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -139,7 +143,8 @@ fn shutdown_signal() -> Result<impl Future<Output = ()>, PortalError> {
 }
 
 async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
-    let mut trust_files = TrustFiles::new(files(&args.trust_anchors), files(&args.crls));
+    let mut trust_files = TrustFiles::new(files(&args.trust_anchors), files(&args.crls))
+        .with_crl_grace(i64::from(args.crl_grace_hours) * 3600);
     let trust = trust_files.load()?;
     if trust.is_empty() {
         tracing::warn!(

@@ -19,7 +19,7 @@ impl StaleCrlLog {
         if warn {
             tracing::warn!(
                 issuers = ?stale,
-                "CRL past its nextUpdate: install the CA's newer CRL (revocations since are not seen)"
+                "CRL past its nextUpdate: install the CA's newer CRL (after the grace period, its issuer's cards are refused)"
             );
         }
         self.reported = stale;

@@ -15,6 +15,9 @@ use crate::PortalError;
 /// Longest issuer path tried (cross certificates make paths a little longer).
 const MAX_DEPTH: usize = 8;
 
+/// How long past its nextUpdate a CRL is still relied on, unless configured.
+pub const DEFAULT_CRL_GRACE_SECONDS: i64 = 24 * 3600;
+
 /// Why a certificate was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CertCheckError {
@@ -28,6 +31,8 @@ pub enum CertCheckError {
     NotYetValid,
     #[error("revoked")]
     Revoked,
+    #[error("the issuer's CRL is past its nextUpdate and the grace period")]
+    RevocationUnknown,
     #[error("keyUsage lacks digitalSignature")]
     KeyUsage,
 }
@@ -40,6 +45,7 @@ impl From<CertCheckError> for ErrorCode {
             CertCheckError::Expired => ErrorCode::CERT_EXPIRED,
             CertCheckError::NotYetValid => ErrorCode::CERT_NOT_YET_VALID,
             CertCheckError::Revoked => ErrorCode::CERT_REVOKED,
+            CertCheckError::RevocationUnknown => ErrorCode::REVOCATION_UNKNOWN,
             CertCheckError::KeyUsage => ErrorCode::CERT_KEY_USAGE,
         }
     }
@@ -75,6 +81,8 @@ pub struct TrustStore {
     ca_issuers: Vec<Vec<usize>>,
     /// Per CA: self-signed.
     self_signed: Vec<bool>,
+    /// Seconds past nextUpdate during which a CRL still counts.
+    crl_grace: i64,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PortalError> {
@@ -90,7 +98,10 @@ impl TrustStore {
         anchor_files: &[impl AsRef<Path>],
         crl_files: &[impl AsRef<Path>],
     ) -> Result<Self, PortalError> {
-        let mut store = Self::default();
+        let mut store = Self {
+            crl_grace: DEFAULT_CRL_GRACE_SECONDS,
+            ..Self::default()
+        };
         for path in anchor_files {
             for der in pem_blocks(&read(path.as_ref())?, "CERTIFICATE")? {
                 store.add_ca(&der)?;
@@ -186,6 +197,15 @@ impl TrustStore {
         self.cas.is_empty()
     }
 
+    /// Sets how long past its nextUpdate a CRL still counts; after that, certificates
+    /// of its issuer are refused as of unknown status (a CRL job that stopped must not
+    /// let revoked cards in forever).
+    #[must_use]
+    pub fn with_crl_grace(mut self, seconds: i64) -> Self {
+        self.crl_grace = seconds;
+        self
+    }
+
     /// Issuers whose CRL is past its nextUpdate at `now`: a newer list exists and
     /// revocations since are not seen until it is installed.
     pub fn stale_crls(&self, now: i64) -> Vec<String> {
@@ -254,16 +274,35 @@ impl TrustStore {
         Err(CertCheckError::Untrusted)
     }
 
-    fn is_revoked(&self, cert: &ParsedCert, issuer: &ParsedCert) -> bool {
+    /// Revocation of `cert` by `issuer` at `now`, from the issuer's CRLs: revoked if any
+    /// lists it (even a stale one), unknown if all are stale past the grace period;
+    /// a CA without a configured CRL is not checked.
+    fn check_revocation(
+        &self,
+        cert: &ParsedCert,
+        issuer: &ParsedCert,
+        now: i64,
+    ) -> Result<(), CertCheckError> {
         let Ok(issuer_key) = issuer.spki().to_der() else {
-            return false;
+            return Err(CertCheckError::RevocationUnknown);
         };
         let serial = cert.serial_bytes();
-        self.crls.iter().any(|crl| {
-            crl.issuer_key == issuer_key
-                && crl.issuer_name == cert.issuer_der
-                && crl.revoked.contains(&serial)
-        })
+        let crls: Vec<&LoadedCrl> = self
+            .crls
+            .iter()
+            .filter(|crl| crl.issuer_key == issuer_key && crl.issuer_name == cert.issuer_der)
+            .collect();
+        if crls.iter().any(|crl| crl.revoked.contains(&serial)) {
+            return Err(CertCheckError::Revoked);
+        }
+        let current = |crl: &&LoadedCrl| {
+            crl.next_update
+                .is_none_or(|next| now <= next.saturating_add(self.crl_grace))
+        };
+        if !crls.is_empty() && !crls.iter().any(current) {
+            return Err(CertCheckError::RevocationUnknown);
+        }
+        Ok(())
     }
 
     /// Every check a card's signing certificate must pass at `now` (Unix seconds).
@@ -277,9 +316,7 @@ impl TrustStore {
         cert.valid_at(now)?;
         let mut child = &cert;
         for issuer in &chain {
-            if self.is_revoked(child, issuer) {
-                return Err(CertCheckError::Revoked);
-            }
+            self.check_revocation(child, issuer, now)?;
             child = issuer;
         }
         if !cert.key_usage.is_some_and(|k| k.digital_signature()) {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::TrustStore;
+use super::store::DEFAULT_CRL_GRACE_SECONDS;
 use crate::PortalError;
 
 /// What tells a file changed: its modification time and length (None: unreadable).
@@ -15,6 +16,7 @@ type Stamp = Option<(SystemTime, u64)>;
 pub struct TrustFiles {
     anchors: Vec<PathBuf>,
     crls: Vec<PathBuf>,
+    crl_grace: i64,
     loaded: Vec<Stamp>,
 }
 
@@ -23,8 +25,16 @@ impl TrustFiles {
         Self {
             anchors,
             crls,
+            crl_grace: DEFAULT_CRL_GRACE_SECONDS,
             loaded: Vec::new(),
         }
+    }
+
+    /// See [`TrustStore::with_crl_grace`].
+    #[must_use]
+    pub fn with_crl_grace(mut self, seconds: i64) -> Self {
+        self.crl_grace = seconds;
+        self
     }
 
     fn stamps(&self) -> Vec<Stamp> {
@@ -41,7 +51,7 @@ impl TrustFiles {
     /// Reads every file.
     pub fn load(&mut self) -> Result<TrustStore, PortalError> {
         let stamps = self.stamps();
-        let store = TrustStore::load(&self.anchors, &self.crls)?;
+        let store = TrustStore::load(&self.anchors, &self.crls)?.with_crl_grace(self.crl_grace);
         self.loaded = stamps;
         Ok(store)
     }

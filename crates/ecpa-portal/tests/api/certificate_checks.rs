@@ -63,6 +63,12 @@ async fn a_revoked_card_is_refused() {
         .register(&other, "citizen", None)
         .await
         .assert_status(201);
+    // A CRL long past its nextUpdate still proves what it lists.
+    app.advance(Duration::days(30));
+    app.browser()
+        .certificate_login(&card)
+        .await
+        .assert_error(422, "CERT_REVOKED");
 }
 
 #[tokio::test]
@@ -387,4 +393,30 @@ async fn registrations_stored_before_identities_get_them_at_start() {
         .close()
         .await;
     browser.certificate_login(&card).await.assert_ok();
+}
+
+#[tokio::test]
+async fn a_crl_stale_past_the_grace_period_stops_its_cards_until_a_new_one_comes() {
+    // The MOICA CRL of the test app is current until NOW + 7 days; the grace is a day.
+    let app = spawn_app().await;
+    let (_, card) = with_registered_card(&app, 66).await;
+    app.advance(Duration::days(8) - Duration::minutes(1));
+    app.browser().certificate_login(&card).await.assert_ok();
+    app.advance(Duration::minutes(2));
+    app.browser()
+        .certificate_login(&card)
+        .await
+        .assert_error(503, "REVOCATION_UNKNOWN");
+
+    let crl = app.dir.path().join("moica.crl");
+    let mut files = TrustFiles::new(vec![app.dir.path().join("anchors.pem")], vec![crl.clone()]);
+    let later = NOW + Duration::days(8);
+    let next = pkis()
+        .rsa
+        .moica
+        .crl_pem(&[], later, later + Duration::days(7))
+        .unwrap();
+    std::fs::write(&crl, next).unwrap();
+    app.state.replace_trust(files.load().unwrap());
+    app.browser().certificate_login(&card).await.assert_ok();
 }
