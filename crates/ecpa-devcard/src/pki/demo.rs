@@ -19,6 +19,16 @@ pub enum RootAlgorithm {
     EcdsaP384,
 }
 
+impl RootAlgorithm {
+    /// A new CA key of this algorithm.
+    fn generate_key(self, rng: &mut impl CryptoRngCore) -> Result<CaKey, PkiError> {
+        Ok(match self {
+            Self::Rsa2048 => CaKey::generate_rsa(rng)?,
+            Self::EcdsaP384 => CaKey::generate_p384(rng),
+        })
+    }
+}
+
 /// Root (self-signed) + MOICA-profile issuing CA + GCA-profile issuing CA.
 #[derive(Debug)]
 pub struct DemoPki {
@@ -48,10 +58,7 @@ impl DemoPki {
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, PkiError> {
         let not_before = now - Duration::days(1);
-        let root_key = match algorithm {
-            RootAlgorithm::Rsa2048 => CaKey::generate_rsa(rng)?,
-            RootAlgorithm::EcdsaP384 => CaKey::generate_p384(rng),
-        };
+        let root_key = algorithm.generate_key(rng)?;
         let root_name = name(vec![
             (COUNTRY, printable("TW", "國別")?),
             (ORGANIZATION, utf8("行政院", "機關名稱")?),
@@ -138,12 +145,8 @@ fn issuing_ca(
         (ORGANIZATION, utf8("行政院", "機關名稱")?),
         (ORGANIZATIONAL_UNIT, utf8(unit, "單位名稱")?),
     ])?;
-    let key = match algorithm {
-        RootAlgorithm::Rsa2048 => CaKey::generate_rsa(rng)?,
-        RootAlgorithm::EcdsaP384 => CaKey::generate_p384(rng),
-    };
     Ca::create(
-        key,
+        algorithm.generate_key(rng)?,
         CaProfile {
             name: ca_name,
             not_before: now - Duration::days(1),
