@@ -169,12 +169,9 @@ async fn a_tampered_signature_or_one_over_other_text_is_refused() {
         .await
         .assert_error(422, "BAD_SIGNATURE");
     let outcomes: Vec<_> = app
-        .db
-        .audit_entries()
+        .audit_of("registration")
         .await
-        .unwrap()
         .into_iter()
-        .filter(|e| e.event == "registration")
         .map(|e| e.outcome)
         .collect();
     assert_eq!(outcomes, vec!["BAD_SIGNATURE"; 3]);
@@ -242,8 +239,7 @@ async fn a_re_encoded_certificate_does_not_get_a_second_owner() {
         .await
         .assert_error(400, "MALFORMED_REQUEST");
     anyone.certificate_login(&card).await.assert_ok();
-    let audit = app.db.audit_entries().await.unwrap();
-    let last = audit.last().unwrap();
+    let last = app.last_audit().await;
     assert_eq!(last.event, "certificate_login");
     assert_eq!(last.national_id.as_deref(), Some(a.as_str()));
 }
@@ -301,9 +297,8 @@ async fn both_signature_encodings_of_an_ecdsa_issued_card_are_one_certificate() 
             .await;
         assert_eq!(status.body["registered"], true, "{status:?}");
         anyone.certificate_login(copy).await.assert_ok();
-        let audit = app.db.audit_entries().await.unwrap();
         assert_eq!(
-            audit.last().unwrap().national_id.as_deref(),
+            app.last_audit().await.national_id.as_deref(),
             Some(a.as_str())
         );
     }
@@ -325,27 +320,21 @@ async fn with_registered_card(app: &TestApp, n: u32) -> (Browser<'_>, SoftwareCa
 async fn a_crl_published_while_the_portal_runs_takes_effect() {
     let app = spawn_app().await;
     let (mut browser, card) = with_registered_card(&app, 58).await;
-    let crl = app.dir.path().join("moica.crl");
-    let mut files = TrustFiles::new(vec![app.dir.path().join("anchors.pem")], vec![crl.clone()]);
+    let mut files = app.trust_files();
     files.load().unwrap();
     assert!(files.reload_if_changed().is_none(), "nothing changed yet");
 
     // A half-written file does not replace what is in force.
-    std::fs::write(&crl, "-----BEGIN X509 CRL-----\nMIIB").unwrap();
+    std::fs::write(app.crl_path(), "-----BEGIN X509 CRL-----\nMIIB").unwrap();
     assert!(files.reload_if_changed().unwrap().is_err());
     browser.certificate_login(&card).await.assert_ok();
 
     // The CA's next CRL lists the card: once installed, the card no longer logs in.
-    let next = pkis()
-        .rsa
-        .moica
-        .crl_pem(
-            &[serial_of(&card.signing_cert_der)],
-            NOW,
-            NOW + Duration::days(7),
-        )
-        .unwrap();
-    std::fs::write(&crl, next).unwrap();
+    app.publish_crl(
+        &[serial_of(&card.signing_cert_der)],
+        NOW,
+        NOW + Duration::days(7),
+    );
     let store = files.reload_if_changed().unwrap().unwrap();
     assert!(files.reload_if_changed().is_none());
     app.state.replace_trust(store);
@@ -408,15 +397,8 @@ async fn a_crl_stale_past_the_grace_period_stops_its_cards_until_a_new_one_comes
         .await
         .assert_error(503, "REVOCATION_UNKNOWN");
 
-    let crl = app.dir.path().join("moica.crl");
-    let mut files = TrustFiles::new(vec![app.dir.path().join("anchors.pem")], vec![crl.clone()]);
     let later = NOW + Duration::days(8);
-    let next = pkis()
-        .rsa
-        .moica
-        .crl_pem(&[], later, later + Duration::days(7))
-        .unwrap();
-    std::fs::write(&crl, next).unwrap();
-    app.state.replace_trust(files.load().unwrap());
+    app.publish_crl(&[], later, later + Duration::days(7));
+    app.state.replace_trust(app.trust_files().load().unwrap());
     app.browser().certificate_login(&card).await.assert_ok();
 }

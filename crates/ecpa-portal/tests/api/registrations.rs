@@ -28,8 +28,7 @@ async fn a_current_employee_registers_their_citizen_card() {
     );
     let list = browser.get("/api/me/certificates").await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
-    let audit = app.db.audit_entries().await.unwrap();
-    let last = audit.last().unwrap();
+    let last = app.last_audit().await;
     assert_eq!(
         (last.event.as_str(), last.outcome.as_str()),
         ("registration", "OK")
@@ -240,12 +239,9 @@ async fn withdrawing_removes_only_your_own_registration() {
         .await;
     assert_eq!(status.body, json!({"registered": false, "kind": "citizen"}));
     let withdrawals: Vec<_> = app
-        .db
-        .audit_entries()
+        .audit_of("withdrawal")
         .await
-        .unwrap()
         .into_iter()
-        .filter(|e| e.event == "withdrawal")
         .map(|e| e.outcome)
         .collect();
     assert_eq!(withdrawals, vec!["NOT_FOUND", "OK", "NOT_FOUND"]);

@@ -3,6 +3,7 @@
 //! a fixed clock and a seeded RNG; and `Browser`, a cookie-keeping client.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -12,7 +13,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use ecpa_devcard::{DemoPki, LeafSubject, RootAlgorithm, SoftwareCard};
-use ecpa_portal::db::Db;
+use ecpa_portal::db::{AuditEntry, Db};
 use ecpa_portal::import::{ImportKind, import_text};
 use ecpa_portal::pki::ParsedCert;
 pub use ecpa_portal::pki::TrustFiles;
@@ -218,6 +219,29 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
 }
 
+/// The trust anchor and CRL files of the app whose directory is `dir`.
+fn trust_files(dir: &Path) -> TrustFiles {
+    TrustFiles::new(vec![dir.join("anchors.pem")], vec![dir.join(MOICA_CRL)])
+}
+
+/// File name of the MOICA-profile CA's CRL, the one CRL the test app reads.
+const MOICA_CRL: &str = "moica.crl";
+
+/// Writes the MOICA-profile CA's CRL listing `revoked` into `dir`.
+fn write_moica_crl(
+    dir: &Path,
+    revoked: &[Vec<u8>],
+    this_update: OffsetDateTime,
+    next_update: OffsetDateTime,
+) {
+    let pem = pkis()
+        .rsa
+        .moica
+        .crl_pem(revoked, this_update, next_update)
+        .unwrap();
+    std::fs::write(dir.join(MOICA_CRL), pem).unwrap();
+}
+
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = fresh_database(&dir).await;
@@ -233,20 +257,13 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         ),
     )
     .unwrap();
-    let crl = dir.path().join("moica.crl");
-    std::fs::write(
-        &crl,
-        p.rsa
-            .moica
-            .crl_pem(
-                &options.revoked,
-                NOW - Duration::days(1),
-                NOW + Duration::days(7),
-            )
-            .unwrap(),
-    )
-    .unwrap();
-    let trust = TrustFiles::new(vec![anchors], vec![crl]).load().unwrap();
+    write_moica_crl(
+        dir.path(),
+        &options.revoked,
+        NOW - Duration::days(1),
+        NOW + Duration::days(7),
+    );
+    let trust = trust_files(dir.path()).load().unwrap();
     let clock = Arc::new(FixedClock::new(NOW));
     let settings = Settings {
         public_origin: ORIGIN.into(),
@@ -382,6 +399,38 @@ impl TestApp {
             .await
             .unwrap()
             .get::<i64, _>(0)
+    }
+
+    /// The files the app's trust store was loaded from.
+    pub fn trust_files(&self) -> TrustFiles {
+        trust_files(self.dir.path())
+    }
+
+    pub fn crl_path(&self) -> std::path::PathBuf {
+        self.dir.path().join(MOICA_CRL)
+    }
+
+    /// Publishes a new MOICA-profile CRL (see [`write_moica_crl`]); the app sees it
+    /// once its trust store is reloaded.
+    pub fn publish_crl(
+        &self,
+        revoked: &[Vec<u8>],
+        this_update: OffsetDateTime,
+        next_update: OffsetDateTime,
+    ) {
+        write_moica_crl(self.dir.path(), revoked, this_update, next_update);
+    }
+
+    /// The audit log's entries for `event`, oldest first.
+    pub async fn audit_of(&self, event: &str) -> Vec<AuditEntry> {
+        let mut entries = self.db.audit_entries().await.unwrap();
+        entries.retain(|e| e.event == event);
+        entries
+    }
+
+    /// The newest audit log entry.
+    pub async fn last_audit(&self) -> AuditEntry {
+        self.db.audit_entries().await.unwrap().pop().unwrap()
     }
 
     pub fn advance(&self, by: Duration) {
