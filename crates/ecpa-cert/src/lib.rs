@@ -7,13 +7,14 @@
 
 mod error;
 mod extensions;
+mod hex;
 mod name;
 mod profile;
 mod time_fmt;
 
 pub use error::CertError;
 pub use name::{DistinguishedName, NameAttribute};
-pub use profile::{CertProfile, KeyUsage, SubjectCategory, parse_der, parse_pem_chain};
+pub use profile::{CertProfile, KeyUsage, SubjectCategory, parse_der, parse_pem_chain, profile_of};
 pub use time_fmt::{TAIPEI_OFFSET_SECONDS, format_taipei, format_taipei_date, unix_to_rfc3339};
 
 /// GPKI object identifiers this crate reads.

@@ -5,6 +5,7 @@ use ecpa_wire::CardKind;
 use x509_cert::Certificate;
 use x509_cert::time::Time;
 
+use crate::hex::lower_hex;
 use crate::{CertError, DistinguishedName, extensions, oids};
 
 /// The subscriber category from subjectDirectoryAttributes `2.16.886.1.100.2.1`,
@@ -78,6 +79,11 @@ impl CertProfile {
 /// Reads one DER certificate.
 pub fn parse_der(der: &[u8]) -> Result<CertProfile, CertError> {
     let cert = Certificate::from_der(der).map_err(|_| CertError::Der)?;
+    profile_of(&cert)
+}
+
+/// Reads a certificate already decoded (by a caller that needs x509-cert's view too).
+pub fn profile_of(cert: &Certificate) -> Result<CertProfile, CertError> {
     let tbs = &cert.tbs_certificate;
     let subject = DistinguishedName::from_name(&tbs.subject).ok_or(CertError::Field("subject"))?;
     let issuer = DistinguishedName::from_name(&tbs.issuer).ok_or(CertError::Field("issuer"))?;
@@ -185,16 +191,6 @@ fn serial_hex(bytes: &[u8]) -> String {
         .position(|&b| b != 0)
         .unwrap_or(bytes.len().saturating_sub(1));
     lower_hex(&bytes[first_significant..])
-}
-
-pub(crate) fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 fn unix_seconds(time: Time) -> Result<i64, CertError> {
