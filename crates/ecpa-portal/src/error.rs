@@ -7,6 +7,8 @@ use axum::{
 };
 use ecpa_wire::{ApiError, ErrorCode};
 
+use crate::domain::Refusal;
+
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {
     /// An expected refusal with its stable code (wrong password, expired certificate, …).
@@ -52,6 +54,12 @@ impl PortalError {
 impl From<ErrorCode> for PortalError {
     fn from(code: ErrorCode) -> Self {
         PortalError::Refused(code)
+    }
+}
+
+impl From<Refusal> for PortalError {
+    fn from(refusal: Refusal) -> Self {
+        PortalError::Refused(refusal.into())
     }
 }
 

@@ -1,14 +1,13 @@
 //! `ecpa-portal import personnel|agencies|accounts FILE.csv` (SPEC §3, §8): the whole
 //! file is checked first, then stored in one transaction; a bad row rejects the file.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use ecpa_wire::api::Agency;
 use ecpa_wire::{AgencyCode, NationalId};
 
 use crate::csv::{self, CsvRecord};
 use crate::db::{self, Db};
 use crate::domain::{EmploymentStatus, PersonnelCategory, PersonnelRecord};
+use crate::passwords::hash_password;
 use crate::{Entropy, PortalError};
 
 /// What a file holds.
@@ -36,24 +35,6 @@ impl ImportKind {
             ImportKind::Accounts => &["account", "national_id", "password"],
         }
     }
-}
-
-/// Argon2id (default parameters) with the given salt, PHC string format.
-pub fn hash_password(password: &str, salt: [u8; 16]) -> Result<String, PortalError> {
-    let salt = SaltString::encode_b64(&salt).map_err(|e| PortalError::Internal(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| PortalError::Internal(e.to_string()))
-}
-
-/// True when `password` matches the stored PHC hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
 }
 
 fn row_error(line: usize, reason: impl Into<String>) -> PortalError {
@@ -224,16 +205,6 @@ pub async fn import_file(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_hash_and_verify() {
-        let hash = hash_password("s3cret!", [9; 16]).unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(!hash.contains("s3cret"));
-        assert!(verify_password("s3cret!", &hash));
-        assert!(!verify_password("s3cret", &hash));
-        assert!(!verify_password("s3cret!", "not a hash"));
-    }
 
     #[test]
     fn rows_are_checked_with_their_line_numbers() {

@@ -2,10 +2,12 @@
 //! certificate login behind a JSON REST API, and the built SPA.
 //!
 //! * [`domain`]: pure rules (who is a current employee or a personnel officer, when a
-//!   record takes effect), time passed in;
+//!   record takes effect, who may register which card and log in with it), time
+//!   passed in;
 //! * [`pki`]: certificate chains to configured trust anchors, CRLs, signatures;
 //! * [`db`]: storage on SQLite or PostgreSQL with the same SQL;
 //! * [`import`]: the CSV import commands;
+//! * [`passwords`]: account password hashes;
 //! * [`http`]: the REST API and `router(state)`;
 //! * [`trust_reload`]: picks up new CRLs and anchors while the portal runs.
 
@@ -17,6 +19,7 @@ pub mod entropy;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod passwords;
 pub mod pki;
 pub mod trust_reload;
 

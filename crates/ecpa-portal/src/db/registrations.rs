@@ -1,7 +1,7 @@
 //! Registered certificates: one owner per certificate (by the hash of what its CA
 //! signed, see [`crate::pki::ParsedCert::identity`]).
 
-use ecpa_wire::CardKind;
+use ecpa_wire::{AgencyCode, CardKind};
 use sqlx::{Row, any::AnyRow};
 
 use super::{Db, is_unique_violation};
@@ -21,7 +21,7 @@ pub struct NewRegistration {
     pub issuer: String,
     pub not_before: i64,
     pub not_after: i64,
-    pub agency_code: Option<String>,
+    pub agency_code: Option<AgencyCode>,
     pub certificate: Vec<u8>,
     pub registered_at: i64,
 }
@@ -38,7 +38,7 @@ pub struct RegistrationRow {
     pub issuer: String,
     pub not_before: i64,
     pub not_after: i64,
-    pub agency_code: Option<String>,
+    pub agency_code: Option<AgencyCode>,
     pub registered_at: i64,
 }
 
@@ -47,6 +47,13 @@ const COLUMNS: &str = "id, owner_national_id, kind, fingerprint, serial, subject
 
 fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
     let kind: String = row.try_get("kind")?;
+    let agency_code: Option<String> = row.try_get("agency_code")?;
+    let agency_code = agency_code
+        .map(|c| {
+            AgencyCode::parse(&c)
+                .map_err(|_| PortalError::Internal(format!("stored agency code {c}")))
+        })
+        .transpose()?;
     Ok(RegistrationRow {
         id: row.try_get("id")?,
         owner_national_id: row.try_get("owner_national_id")?,
@@ -58,7 +65,7 @@ fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
         issuer: row.try_get("issuer")?,
         not_before: row.try_get("not_before")?,
         not_after: row.try_get("not_after")?,
-        agency_code: row.try_get("agency_code")?,
+        agency_code,
         registered_at: row.try_get("registered_at")?,
     })
 }
@@ -83,7 +90,7 @@ impl Db {
         .bind(r.issuer.clone())
         .bind(r.not_before)
         .bind(r.not_after)
-        .bind(r.agency_code.clone())
+        .bind(r.agency_code.as_ref().map(AgencyCode::to_string))
         .bind(r.certificate.clone())
         .bind(r.registered_at)
         .bind(r.identity.clone())

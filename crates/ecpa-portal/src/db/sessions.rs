@@ -1,5 +1,6 @@
 //! Browser sessions, stored by the SHA-256 of the cookie token.
 
+use ecpa_wire::api::LoginMethod;
 use sqlx::Row;
 
 use super::Db;
@@ -33,6 +34,21 @@ impl SessionKind {
     }
 }
 
+fn login_method_str(method: LoginMethod) -> &'static str {
+    match method {
+        LoginMethod::Password => "password",
+        LoginMethod::Certificate => "certificate",
+    }
+}
+
+fn parse_login_method(text: &str) -> Option<LoginMethod> {
+    match text {
+        "password" => Some(LoginMethod::Password),
+        "certificate" => Some(LoginMethod::Certificate),
+        _ => None,
+    }
+}
+
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
@@ -42,8 +58,8 @@ pub struct SessionRow {
     pub national_id: Option<String>,
     /// Organization sessions: the registration the card login used.
     pub registration_id: Option<i64>,
-    /// `password` or `certificate`.
-    pub login_method: Option<String>,
+    /// How an employee session was opened.
+    pub login_method: Option<LoginMethod>,
     pub expires_at: i64,
 }
 
@@ -57,7 +73,7 @@ impl Db {
         .bind(s.kind.as_str())
         .bind(s.national_id.clone())
         .bind(s.registration_id)
-        .bind(s.login_method.clone())
+        .bind(s.login_method.map(login_method_str))
         .bind(created_at)
         .bind(s.expires_at)
         .execute(&self.pool)
@@ -81,13 +97,20 @@ impl Db {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let kind: String = row.try_get("kind")?;
+        let login_method: Option<String> = row.try_get("login_method")?;
+        let login_method = login_method
+            .map(|m| {
+                parse_login_method(&m)
+                    .ok_or_else(|| PortalError::Internal(format!("stored login method {m}")))
+            })
+            .transpose()?;
         Ok(Some(SessionRow {
             token_hash: row.try_get("token_hash")?,
             kind: SessionKind::parse(&kind)
                 .ok_or_else(|| PortalError::Internal(format!("stored session kind {kind}")))?,
             national_id: row.try_get("national_id")?,
             registration_id: row.try_get("registration_id")?,
-            login_method: row.try_get("login_method")?,
+            login_method,
             expires_at: row.try_get("expires_at")?,
         }))
     }

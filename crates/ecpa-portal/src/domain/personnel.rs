@@ -249,6 +249,33 @@ mod tests {
     }
 
     #[test]
+    fn the_newest_effective_record_wins_and_the_last_given_of_a_day() {
+        let oldest = record("資訊室", "01", None, date!(2024 - 01 - 01));
+        let newer = record("人事室", "01", None, date!(2025 - 01 - 01));
+        let standing = Standing::on(&[newer.clone(), oldest.clone()], TODAY);
+        assert_eq!(standing.effective.as_ref(), Some(&newer));
+        assert_eq!(standing.pending, None);
+        let mut corrected = newer.clone();
+        corrected.service_unit = "秘書室".into();
+        let same_day = [oldest, newer, corrected.clone()];
+        let standing = Standing::on(&same_day, TODAY);
+        assert_eq!(standing.effective.as_ref(), Some(&corrected));
+        assert_eq!(
+            standing.require_personnel_officer(),
+            Err(Ineligible::NotPersonnelOfficer)
+        );
+    }
+
+    #[test]
+    fn a_new_employee_is_shown_from_a_pending_record() {
+        let first_day = [record("資訊室", "01", None, TODAY)];
+        let standing = Standing::on(&first_day, TODAY);
+        assert_eq!(standing.effective, None);
+        assert_eq!(standing.display_record(), first_day.first());
+        assert!(!standing.is_personnel_officer());
+    }
+
+    #[test]
     fn no_records_is_not_an_employee() {
         assert_eq!(
             Standing::on(&[], TODAY).require_current(),

@@ -7,7 +7,7 @@ use axum::{
 use ecpa_wire::api::Agency;
 use ecpa_wire::{AgencyCode, ErrorCode};
 
-use super::AppState;
+use super::state::AppState;
 use crate::PortalError;
 
 #[utoipa::path(get, path = "/api/agencies/{code}",

@@ -1,26 +1,20 @@
-//! `POST /api/challenges` and taking a challenge back when it is answered.
+//! `POST /api/challenges`: a nonce and the exact text a card is to sign.
 
 use axum::{Json, extract::State, http::header, response::IntoResponse, response::Response};
-use ecpa_wire::api::{Challenge, ChallengePurpose, ChallengeRequest};
+use ecpa_cert::unix_to_rfc3339;
+use ecpa_wire::api::{Challenge, ChallengeRequest};
 use ecpa_wire::challenge::tbs_text;
 use ecpa_wire::{ErrorCode, Nonce};
-use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession};
-use super::{AppState, principal};
+use super::state::AppState;
+use super::steps::sessions;
 use crate::PortalError;
-use crate::db::{SessionKind, SessionRow};
+use crate::db::SessionKind;
 
 /// A challenge must be answered within this time.
 pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
-
-pub fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
 
 /// `POST /api/challenges`: a fresh nonce tied to this browser session (an anonymous
 /// session is started when there is none). Each stores a row, so an address gets a
@@ -42,7 +36,7 @@ pub async fn create(
         Some(s) => (None, s),
         None => {
             let (cookie, row) =
-                principal::start_session(&state, None, SessionKind::Anonymous, None, None, None)
+                sessions::start_session(&state, None, SessionKind::Anonymous, None, None, None)
                     .await?;
             (Some(cookie), row)
         }
@@ -71,32 +65,10 @@ pub async fn create(
     let answer = Json(Challenge {
         nonce,
         tbs,
-        expires_at: rfc3339(expires_at),
+        expires_at: unix_to_rfc3339(expires_at),
     });
     Ok(match cookie {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], answer).into_response(),
         None => answer.into_response(),
     })
-}
-
-/// Uses up the session's challenge and returns the exact text that had to be signed.
-pub async fn take(
-    state: &AppState,
-    session: Option<&SessionRow>,
-    nonce: &Nonce,
-    purpose: ChallengePurpose,
-) -> Result<String, PortalError> {
-    let session = session.ok_or(ErrorCode::CHALLENGE_UNKNOWN)?;
-    let stored = state
-        .db()
-        .take_challenge(&nonce.to_hex(), &session.token_hash)
-        .await?
-        .ok_or(ErrorCode::CHALLENGE_UNKNOWN)?;
-    if stored.purpose != purpose.as_str() {
-        return Err(ErrorCode::CHALLENGE_UNKNOWN.into());
-    }
-    if state.now().unix_timestamp() > stored.expires_at {
-        return Err(ErrorCode::CHALLENGE_EXPIRED.into());
-    }
-    Ok(stored.tbs)
 }

@@ -11,7 +11,7 @@ use ecpa_wire::ErrorCode;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::AppState;
+use super::state::AppState;
 use crate::PortalError;
 use crate::db::SessionRow;
 

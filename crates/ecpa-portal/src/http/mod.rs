@@ -1,18 +1,21 @@
 //! The REST API under `/api` and the built SPA for every other path.
+//!
+//! Handlers (`agencies`, `certificates`, `challenges`, `registrations`, `session`)
+//! extract, call the `steps` they share and the [`crate::domain`] rules, and answer;
+//! they never call each other.
 
 mod agencies;
-mod audit;
 mod certificates;
 mod challenges;
 mod extract;
 mod forwarded;
 mod openapi;
 mod origin;
-mod principal;
 mod rate_limit;
 mod registrations;
 mod session;
 mod state;
+mod steps;
 
 pub use extract::{ApiJson, SESSION_COOKIE};
 pub use forwarded::TrustedProxies;

@@ -8,7 +8,7 @@ use axum::{
 };
 use ecpa_wire::ErrorCode;
 
-use super::AppState;
+use super::state::AppState;
 use crate::error::error_response;
 
 /// Refuses a POST/PUT/PATCH/DELETE whose `Origin` is missing or not the public origin,

@@ -5,15 +5,17 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
+use ecpa_cert::unix_to_rfc3339;
 use ecpa_wire::api::{ChallengePurpose, Registration, RegistrationRequest};
-use ecpa_wire::{CardKind, ErrorCode, NationalId};
+use ecpa_wire::{AgencyCode, CardKind, ErrorCode, NationalId};
 
-use super::certificates::{VerifiedCard, note_certificate, verify_signed_challenge};
-use super::challenges::rfc3339;
-use super::extract::{ApiJson, ClientAddr, CurrentSession, base64_field};
-use super::{AppState, audit, principal};
+use super::extract::{ApiJson, ClientAddr, CurrentSession};
+use super::state::AppState;
+use super::steps::card::{VerifiedCard, verify_answer};
+use super::steps::{audit, principal};
 use crate::PortalError;
 use crate::db::{AuditEntry, NewRegistration, RegistrationRow};
+use crate::domain::registration;
 
 fn to_wire(r: RegistrationRow) -> Registration {
     Registration {
@@ -23,58 +25,41 @@ fn to_wire(r: RegistrationRow) -> Registration {
         subject: r.subject,
         issuer: r.issuer,
         fingerprint: r.fingerprint,
-        not_before: rfc3339(r.not_before),
-        not_after: rfc3339(r.not_after),
-        agency_code: r.agency_code,
-        registered_at: rfc3339(r.registered_at),
+        not_before: unix_to_rfc3339(r.not_before),
+        not_after: unix_to_rfc3339(r.not_after),
+        agency_code: r.agency_code.map(|c| c.to_string()),
+        registered_at: unix_to_rfc3339(r.registered_at),
     }
 }
 
-/// The registrant may register this card: returns the agency code to store.
+/// The registrant may register this card today: returns the agency code to store.
 async fn check_registrant(
     state: &AppState,
     registrant: &NationalId,
     card: &VerifiedCard,
-    requested_agency: Option<&ecpa_wire::AgencyCode>,
-) -> Result<Option<String>, PortalError> {
+    asked_agency: Option<&AgencyCode>,
+) -> Result<Option<AgencyCode>, PortalError> {
     let standing = principal::standing(state, registrant).await?;
     match card.kind {
         CardKind::Citizen => {
-            let record = standing.require_current().map_err(ErrorCode::from)?;
-            let last4_differs = card
-                .profile
-                .id_last4
-                .as_deref()
-                .is_some_and(|l4| l4 != registrant.last4());
-            let name_differs = card
-                .profile
-                .common_name()
-                .is_some_and(|cn| cn.trim() != record.name.trim());
-            if last4_differs || name_differs {
-                return Err(ErrorCode::ID_MISMATCH.into());
-            }
+            registration::citizen_card(&standing, registrant, &card.profile)?;
             Ok(None)
         }
         CardKind::Organization => {
-            let record = standing
-                .require_personnel_officer()
-                .map_err(ErrorCode::from)?;
-            let code = requested_agency.unwrap_or(&record.agency_code);
-            let agency = state
-                .db()
-                .agency(code)
-                .await?
-                .ok_or(ErrorCode::AGENCY_UNKNOWN)?;
-            let oid_differs = matches!(
-                (&agency.oid, &card.profile.agency_oid),
-                (Some(ours), Some(card)) if ours != card
-            );
-            if *code != record.agency_code || oid_differs {
-                return Err(ErrorCode::AGENCY_NOT_YOURS.into());
-            }
-            Ok(Some(agency.code))
+            let claim = registration::organization_claim(&standing, asked_agency)?;
+            let agency = state.db().agency(claim.agency_code).await?;
+            Ok(Some(claim.check(agency.as_ref(), &card.profile)?))
         }
     }
+}
+
+/// A certificate registered already: its owner gets their registration back.
+fn registered_again(
+    existing: RegistrationRow,
+    registrant: &NationalId,
+) -> Result<(StatusCode, RegistrationRow), PortalError> {
+    registration::registered_again(&existing.owner_national_id, registrant)?;
+    Ok((StatusCode::OK, existing))
 }
 
 /// `POST /api/registrations`: register the card whose signature answers the challenge.
@@ -96,29 +81,18 @@ pub async fn register(
     let result = async {
         let registrant = principal::session_employee(session.as_ref())?;
         entry.national_id = Some(registrant.as_str().to_owned());
-        let der = base64_field("certificate", &body.certificate)?;
-        note_certificate(&mut entry, &der);
-        let signature = base64_field("signature", &body.signature)?;
-        let card = verify_signed_challenge(
+        let card = verify_answer(
             &state,
             session.as_ref(),
-            &body.nonce,
             ChallengePurpose::Register,
-            &der,
-            &signature,
+            (&body).into(),
+            &mut entry,
         )
         .await?;
-        if card.kind != body.kind {
-            return Err(ErrorCode::WRONG_CERT_TYPE.into());
-        }
+        registration::card_type_asked(card.kind, body.kind)?;
         let identity = card.cert.identity_hex();
-        let owned = |r: &RegistrationRow| r.owner_national_id == registrant.as_str();
         if let Some(existing) = state.db().registration_by_identity(&identity).await? {
-            return if owned(&existing) {
-                Ok((StatusCode::OK, existing))
-            } else {
-                Err(ErrorCode::CERT_ALREADY_REGISTERED.into())
-            };
+            return registered_again(existing, &registrant);
         }
         let agency_code =
             check_registrant(&state, &registrant, &card, body.agency_code.as_ref()).await?;
@@ -133,15 +107,15 @@ pub async fn register(
             not_before: card.cert.not_before,
             not_after: card.cert.not_after,
             agency_code,
-            certificate: der,
+            certificate: card.cert.der,
             registered_at: state.now().unix_timestamp(),
         };
         match state.db().insert_registration(&new).await? {
             Some(row) => Ok((StatusCode::CREATED, row)),
             // Lost a race: someone registered the same certificate a moment ago.
             None => match state.db().registration_by_identity(&identity).await? {
-                Some(existing) if owned(&existing) => Ok((StatusCode::OK, existing)),
-                _ => Err(ErrorCode::CERT_ALREADY_REGISTERED.into()),
+                Some(existing) => registered_again(existing, &registrant),
+                None => Err(ErrorCode::CERT_ALREADY_REGISTERED.into()),
             },
         }
     }

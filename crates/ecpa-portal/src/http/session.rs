@@ -5,9 +5,11 @@ use ecpa_wire::ErrorCode;
 use ecpa_wire::api::{ClientConfig, LoginMethod, PasswordLogin, Principal};
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession, clear_session_cookie};
-use super::{AppState, audit, principal};
+use super::state::AppState;
+use super::steps::{audit, principal, sessions};
 use crate::PortalError;
 use crate::db::{AuditEntry, SessionKind};
+use crate::passwords::verify_password;
 
 /// Wrong passwords counted over this window.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
@@ -61,10 +63,9 @@ pub async fn password_login(
             .map_or(state.dummy_password_hash(), |a| a.password_hash.as_str())
             .to_owned();
         let password = body.password.clone();
-        let matches =
-            tokio::task::spawn_blocking(move || crate::import::verify_password(&password, &hash))
-                .await
-                .map_err(|e| PortalError::Internal(e.to_string()))?;
+        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| PortalError::Internal(e.to_string()))?;
         let Some(stored) = stored.filter(|_| matches) else {
             return Err(ErrorCode::INVALID_CREDENTIALS.into());
         };
@@ -73,7 +74,7 @@ pub async fn password_login(
         let national_id = principal::stored_national_id(Some(&stored.national_id))?;
         entry.national_id = Some(national_id.as_str().to_owned());
         let who = principal::employee(&state, &national_id, LoginMethod::Password).await?;
-        let (cookie, _) = principal::start_session(
+        let (cookie, _) = sessions::start_session(
             &state,
             session.as_ref(),
             SessionKind::Employee,
@@ -82,7 +83,7 @@ pub async fn password_login(
             Some(LoginMethod::Password),
         )
         .await?;
-        Ok(principal::with_cookie(cookie, who))
+        Ok(sessions::with_cookie(cookie, who))
     }
     .await;
     audit::record(&state, entry, result).await

@@ -62,7 +62,7 @@ impl AppState {
         entropy: Arc<Entropy>,
     ) -> Result<Self, PortalError> {
         let salt: [u8; 16] = entropy.bytes();
-        let dummy_password_hash = crate::import::hash_password(&hex::encode(salt), salt)?;
+        let dummy_password_hash = crate::passwords::hash_password(&hex::encode(salt), salt)?;
         let challenge_limiter = RateLimiter::new(settings.challenges_per_minute);
         Ok(Self(Arc::new(Inner {
             challenge_limiter,

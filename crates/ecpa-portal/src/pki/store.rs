@@ -308,13 +308,12 @@ impl TrustStore {
     /// Every check a card's signing certificate must pass at `now` (Unix seconds).
     pub fn check_signing_certificate(
         &self,
-        der: &[u8],
+        cert: &ParsedCert,
         now: i64,
-    ) -> Result<ParsedCert, CertCheckError> {
-        let cert = ParsedCert::parse(der).map_err(|_| CertCheckError::Malformed)?;
-        let chain = self.chain(&cert, now)?;
+    ) -> Result<(), CertCheckError> {
+        let chain = self.chain(cert, now)?;
         cert.valid_at(now)?;
-        let mut child = &cert;
+        let mut child = cert;
         for issuer in &chain {
             self.check_revocation(child, issuer, now)?;
             child = issuer;
@@ -322,6 +321,6 @@ impl TrustStore {
         if !cert.key_usage.is_some_and(|k| k.digital_signature()) {
             return Err(CertCheckError::KeyUsage);
         }
-        Ok(cert)
+        Ok(())
     }
 }

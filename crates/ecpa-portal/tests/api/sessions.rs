@@ -274,3 +274,23 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_and_logged() {
         Some("10.0.0.9")
     );
 }
+
+#[tokio::test]
+async fn a_stored_login_method_the_portal_does_not_know_is_an_error_not_a_password() {
+    let app = spawn_app().await;
+    let id = national_id(8);
+    app.add_employee("kuo", Person::clerk(&id, "郭小安")).await;
+    let mut browser = app.browser();
+    browser.password_login("kuo").await.assert_ok();
+    assert_eq!(
+        browser.get("/api/me").await.body["login_method"],
+        "password"
+    );
+    sqlx::query("UPDATE sessions SET login_method = 'smoke-signal'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let me = browser.get("/api/me").await;
+    me.assert_error(500, "INTERNAL");
+    assert!(!me.body.to_string().contains("smoke-signal"), "{me:?}");
+}

@@ -1,8 +1,8 @@
 //! Writes the outcome of an attempt to the audit log, whatever it was.
 
-use super::AppState;
 use crate::PortalError;
 use crate::db::AuditEntry;
+use crate::http::state::AppState;
 
 /// `OK` or the error code.
 fn outcome<T>(result: &Result<T, PortalError>) -> String {

@@ -1,23 +1,14 @@
-//! Who a session stands for, re-read from the personnel data on every use, and the
-//! session rotation that happens on every login.
+//! Who a session or a login stands for, re-read from the personnel data on every use.
 
-use axum::Json;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use ecpa_wire::api::{LoginMethod, Principal};
 use ecpa_wire::{ErrorCode, NationalId};
 
-use super::AppState;
-use super::extract::{session_cookie, token_hash};
 use crate::PortalError;
 use crate::clock::taipei_today;
 use crate::db::{RegistrationRow, SessionKind, SessionRow};
 use crate::domain::Standing;
-
-/// A logged-in session lasts this long.
-pub const LOGIN_SECONDS: i64 = 8 * 3600;
-/// An anonymous session (holding login challenges) lasts this long.
-pub const ANONYMOUS_SECONDS: i64 = 30 * 60;
+use crate::domain::registration::{citizen_login, organization_login};
+use crate::http::state::AppState;
 
 /// A person's standing today (Taiwan time).
 pub async fn standing(state: &AppState, national_id: &NationalId) -> Result<Standing, PortalError> {
@@ -38,6 +29,15 @@ pub async fn employee(
     method: LoginMethod,
 ) -> Result<Principal, PortalError> {
     let standing = standing(state, national_id).await?;
+    employee_as_standing(state, national_id, &standing, method).await
+}
+
+async fn employee_as_standing(
+    state: &AppState,
+    national_id: &NationalId,
+    standing: &Standing,
+    method: LoginMethod,
+) -> Result<Principal, PortalError> {
     let record = standing
         .display_record()
         .ok_or(ErrorCode::NOT_CURRENT_EMPLOYEE)?;
@@ -56,6 +56,16 @@ pub async fn employee(
     })
 }
 
+/// The owner of a registered citizen card, while a current employee.
+pub async fn citizen_card_owner(
+    state: &AppState,
+    owner: &NationalId,
+) -> Result<Principal, PortalError> {
+    let standing = standing(state, owner).await?;
+    citizen_login(&standing).map_err(ErrorCode::from)?;
+    employee_as_standing(state, owner, &standing, LoginMethod::Certificate).await
+}
+
 /// An agency's personnel-only area, open while the registering officer is still a
 /// personnel officer of that agency.
 pub async fn organization(
@@ -64,22 +74,14 @@ pub async fn organization(
 ) -> Result<Principal, PortalError> {
     let officer = stored_national_id(Some(&registration.owner_national_id))?;
     let standing = standing(state, &officer).await?;
-    let record = standing
-        .require_personnel_officer()
-        .map_err(ErrorCode::from)?;
     let agency_code = registration
         .agency_code
-        .clone()
+        .as_ref()
         .ok_or_else(|| PortalError::Internal("organization registration without agency".into()))?;
-    if record.agency_code.as_str() != agency_code {
-        return Err(ErrorCode::NOT_PERSONNEL_OFFICER.into());
-    }
-    let agency_name = match ecpa_wire::AgencyCode::parse(&agency_code) {
-        Ok(code) => state.db().agency(&code).await?.map(|a| a.name),
-        Err(_) => None,
-    };
+    let record = organization_login(&standing, agency_code).map_err(ErrorCode::from)?;
+    let agency_name = state.db().agency(agency_code).await?.map(|a| a.name);
     Ok(Principal::Organization {
-        agency_code,
+        agency_code: agency_code.to_string(),
         agency_name,
         officer_name: record.name.clone(),
     })
@@ -95,10 +97,9 @@ pub async fn of_session(
         SessionKind::Anonymous => Err(ErrorCode::UNAUTHENTICATED.into()),
         SessionKind::Employee => {
             let id = stored_national_id(session.national_id.as_deref())?;
-            let method = match session.login_method.as_deref() {
-                Some("certificate") => LoginMethod::Certificate,
-                _ => LoginMethod::Password,
-            };
+            let method = session.login_method.ok_or_else(|| {
+                PortalError::Internal("employee session without login method".into())
+            })?;
             employee(state, &id, method).await
         }
         SessionKind::Organization => {
@@ -121,44 +122,4 @@ pub fn session_employee(session: Option<&SessionRow>) -> Result<NationalId, Port
         Some(s) if s.kind == SessionKind::Employee => stored_national_id(s.national_id.as_deref()),
         _ => Err(ErrorCode::UNAUTHENTICATED.into()),
     }
-}
-
-/// Starts a new session (dropping `previous`, so a login never keeps an old token) and
-/// returns its cookie.
-pub async fn start_session(
-    state: &AppState,
-    previous: Option<&SessionRow>,
-    kind: SessionKind,
-    national_id: Option<&NationalId>,
-    registration_id: Option<i64>,
-    login_method: Option<LoginMethod>,
-) -> Result<(HeaderValue, SessionRow), PortalError> {
-    if let Some(previous) = previous {
-        state.db().delete_session(&previous.token_hash).await?;
-    }
-    let token = hex::encode(state.entropy().bytes::<32>());
-    let now = state.now().unix_timestamp();
-    let lifetime = match kind {
-        SessionKind::Anonymous => ANONYMOUS_SECONDS,
-        _ => LOGIN_SECONDS,
-    };
-    let row = SessionRow {
-        token_hash: token_hash(&token),
-        kind,
-        national_id: national_id.map(|n| n.as_str().to_owned()),
-        registration_id,
-        login_method: login_method.map(|m| match m {
-            LoginMethod::Password => "password".to_owned(),
-            LoginMethod::Certificate => "certificate".to_owned(),
-        }),
-        expires_at: now + lifetime,
-    };
-    state.db().insert_session(&row, now).await?;
-    let cookie = session_cookie(&token, lifetime, state.settings().secure_cookies())?;
-    Ok((cookie, row))
-}
-
-/// A principal answer that also sets the session cookie.
-pub fn with_cookie(cookie: HeaderValue, principal: Principal) -> Response {
-    ([(header::SET_COOKIE, cookie)], Json(principal)).into_response()
 }

@@ -1,0 +1,101 @@
+//! A card's signed answer to a challenge, the first step of a certificate login and
+//! of a registration: decoded, noted in the audit entry, the challenge used up, then
+//! the certificate and the signature verified. The certificate is parsed once.
+
+use ecpa_cert::CertProfile;
+use ecpa_wire::api::{CertificateLogin, ChallengePurpose, RegistrationRequest};
+use ecpa_wire::{CardKind, ErrorCode, Nonce};
+use sha2::{Digest, Sha256};
+
+use super::challenge;
+use crate::PortalError;
+use crate::db::{AuditEntry, SessionRow};
+use crate::http::extract::base64_field;
+use crate::http::state::AppState;
+use crate::pki::{CertCheckError, ParsedCert, verify_card_signature};
+
+/// What a card sent back: the challenge's nonce, and its certificate and signature in
+/// base64 as the request carries them.
+#[derive(Debug, Clone, Copy)]
+pub struct CardAnswer<'a> {
+    pub nonce: &'a Nonce,
+    pub certificate: &'a str,
+    pub signature: &'a str,
+}
+
+impl<'a> From<&'a CertificateLogin> for CardAnswer<'a> {
+    fn from(body: &'a CertificateLogin) -> Self {
+        Self {
+            nonce: &body.nonce,
+            certificate: &body.certificate,
+            signature: &body.signature,
+        }
+    }
+}
+
+impl<'a> From<&'a RegistrationRequest> for CardAnswer<'a> {
+    fn from(body: &'a RegistrationRequest) -> Self {
+        Self {
+            nonce: &body.nonce,
+            certificate: &body.certificate,
+            signature: &body.signature,
+        }
+    }
+}
+
+/// A card certificate that passed every check, and what it says.
+#[derive(Debug)]
+pub struct VerifiedCard {
+    pub cert: ParsedCert,
+    pub profile: CertProfile,
+    pub kind: CardKind,
+}
+
+/// Reads a certificate's profile; one ECPA does not know is `UNSUPPORTED_CERT`.
+pub fn card_profile(cert: &ParsedCert) -> Result<(CertProfile, CardKind), PortalError> {
+    let profile = ecpa_cert::profile_of(&cert.cert).map_err(|e| {
+        tracing::info!(error = %e, "certificate profile not readable");
+        PortalError::Refused(ErrorCode::UNSUPPORTED_CERT)
+    })?;
+    let kind = profile.kind.ok_or(ErrorCode::UNSUPPORTED_CERT)?;
+    Ok((profile, kind))
+}
+
+/// Decodes the answer and notes its certificate in `entry` (as soon as the bytes are
+/// known, so a refusal is logged with them), uses up the challenge, then checks the
+/// certificate (chain, validity, revocation, keyUsage) and the card's signature over
+/// the challenge text the portal stored.
+pub async fn verify_answer(
+    state: &AppState,
+    session: Option<&SessionRow>,
+    purpose: ChallengePurpose,
+    answer: CardAnswer<'_>,
+    entry: &mut AuditEntry,
+) -> Result<VerifiedCard, PortalError> {
+    let der = base64_field("certificate", answer.certificate)?;
+    let parsed = ParsedCert::parse(&der);
+    entry.cert_fingerprint = Some(hex::encode(Sha256::digest(&der)));
+    entry.cert_serial = parsed.as_ref().ok().map(ParsedCert::serial_hex);
+    let signature = base64_field("signature", answer.signature)?;
+    let tbs = challenge::take(state, session, answer.nonce, purpose).await?;
+    let now = state.now().unix_timestamp();
+    let cert = parsed
+        .map_err(|_| CertCheckError::Malformed)
+        .and_then(|cert| {
+            state.trust().check_signing_certificate(&cert, now)?;
+            Ok(cert)
+        })
+        .map_err(|e| {
+            tracing::info!(error = %e, "certificate refused");
+            PortalError::Refused(e.into())
+        })?;
+    if !verify_card_signature(cert.spki(), tbs.as_bytes(), &signature) {
+        return Err(ErrorCode::BAD_SIGNATURE.into());
+    }
+    let (profile, kind) = card_profile(&cert)?;
+    Ok(VerifiedCard {
+        cert,
+        profile,
+        kind,
+    })
+}

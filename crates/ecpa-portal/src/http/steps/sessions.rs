@@ -1,0 +1,55 @@
+//! Starting a session: on every login (the old token is dropped) and for a browser's
+//! first challenge.
+
+use axum::Json;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use ecpa_wire::NationalId;
+use ecpa_wire::api::{LoginMethod, Principal};
+
+use crate::PortalError;
+use crate::db::{SessionKind, SessionRow};
+use crate::http::extract::{session_cookie, token_hash};
+use crate::http::state::AppState;
+
+/// A logged-in session lasts this long.
+pub const LOGIN_SECONDS: i64 = 8 * 3600;
+/// An anonymous session (holding login challenges) lasts this long.
+pub const ANONYMOUS_SECONDS: i64 = 30 * 60;
+
+/// Starts a new session (dropping `previous`, so a login never keeps an old token) and
+/// returns its cookie.
+pub async fn start_session(
+    state: &AppState,
+    previous: Option<&SessionRow>,
+    kind: SessionKind,
+    national_id: Option<&NationalId>,
+    registration_id: Option<i64>,
+    login_method: Option<LoginMethod>,
+) -> Result<(HeaderValue, SessionRow), PortalError> {
+    if let Some(previous) = previous {
+        state.db().delete_session(&previous.token_hash).await?;
+    }
+    let token = hex::encode(state.entropy().bytes::<32>());
+    let now = state.now().unix_timestamp();
+    let lifetime = match kind {
+        SessionKind::Anonymous => ANONYMOUS_SECONDS,
+        _ => LOGIN_SECONDS,
+    };
+    let row = SessionRow {
+        token_hash: token_hash(&token),
+        kind,
+        national_id: national_id.map(|n| n.as_str().to_owned()),
+        registration_id,
+        login_method,
+        expires_at: now + lifetime,
+    };
+    state.db().insert_session(&row, now).await?;
+    let cookie = session_cookie(&token, lifetime, state.settings().secure_cookies())?;
+    Ok((cookie, row))
+}
+
+/// A principal answer that also sets the session cookie.
+pub fn with_cookie(cookie: HeaderValue, principal: Principal) -> Response {
+    ([(header::SET_COOKIE, cookie)], Json(principal)).into_response()
+}
