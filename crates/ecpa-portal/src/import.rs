@@ -35,7 +35,28 @@ impl ImportKind {
             ImportKind::Accounts => &["account", "national_id", "password"],
         }
     }
+
+    /// Columns a file may add after [`Self::header`]'s, in this order.
+    pub fn optional_columns(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::Agencies => &[AGENCY_PERSONNEL_AUTHORITY],
+            ImportKind::Personnel | ImportKind::Accounts => &[],
+        }
+    }
+
+    /// `header` as the user writes it, with the optional columns if any.
+    fn header_help(self) -> String {
+        let required = self.header().join(",");
+        match self.optional_columns() {
+            [] => format!("`{required}`"),
+            optional => format!("`{required}` or `{required},{}`", optional.join(",")),
+        }
+    }
 }
+
+/// The agencies file's optional fourth column: the agency whose personnel office serves
+/// the row's agency.
+const AGENCY_PERSONNEL_AUTHORITY: &str = "personnel_authority";
 
 fn row_error(line: usize, reason: impl Into<String>) -> PortalError {
     PortalError::ImportRow {
@@ -55,27 +76,32 @@ fn records(kind: ImportKind, text: &str) -> Result<Vec<CsvRecord>, PortalError> 
         return Err(row_error(1, "empty file: the header row is missing"));
     }
     let header = records.remove(0);
-    let expected = kind.header();
     let found: Vec<&str> = header.fields.iter().map(|f| f.trim()).collect();
-    if found != expected {
+    if !header_matches(kind, &found) {
         return Err(row_error(
             header.line,
-            format!("header must be `{}`", expected.join(",")),
+            format!("header must be {}", kind.header_help()),
         ));
     }
     for r in &records {
-        if r.fields.len() != expected.len() {
+        if r.fields.len() != found.len() {
             return Err(row_error(
                 r.line,
-                format!(
-                    "{} fields expected, {} found",
-                    expected.len(),
-                    r.fields.len()
-                ),
+                format!("{} fields expected, {} found", found.len(), r.fields.len()),
             ));
         }
     }
     Ok(records)
+}
+
+/// The required columns, then none, some or all of the optional ones, in order.
+fn header_matches(kind: ImportKind, found: &[&str]) -> bool {
+    let required = kind.header();
+    found.len() >= required.len()
+        && found[..required.len()] == *required
+        && kind
+            .optional_columns()
+            .starts_with(&found[required.len()..])
 }
 
 fn personnel_row(r: &CsvRecord) -> Result<PersonnelRecord, PortalError> {
@@ -133,6 +159,31 @@ fn agency_row(r: &CsvRecord) -> Result<Agency, PortalError> {
     })
 }
 
+/// The agencies file's `personnel_authority` of each row (`None` when empty), or `None`
+/// for a file without that column: such a file leaves what is stored as it was.
+fn personnel_authorities(
+    rows: &[CsvRecord],
+) -> Result<Option<Vec<db::PersonnelAuthority>>, PortalError> {
+    let column = ImportKind::Agencies.header().len();
+    if rows.first().is_none_or(|r| r.fields.len() <= column) {
+        return Ok(None);
+    }
+    rows.iter()
+        .map(|r| {
+            let parse = |text: &str, what: &str| {
+                AgencyCode::parse(text.trim())
+                    .map_err(|e| row_error(r.line, format!("{what}: {e}")))
+            };
+            let authority = r.fields[column].trim();
+            let authority = (!authority.is_empty())
+                .then(|| parse(authority, AGENCY_PERSONNEL_AUTHORITY))
+                .transpose()?;
+            Ok((parse(&r.fields[0], "code")?, authority))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 /// Imports one file's text; returns the number of rows stored.
 pub async fn import_text(
     db: &Db,
@@ -152,8 +203,12 @@ pub async fn import_text(
         }
         ImportKind::Agencies => {
             let parsed = rows.iter().map(agency_row).collect::<Result<Vec<_>, _>>()?;
+            let authorities = personnel_authorities(&rows)?;
             for agency in &parsed {
                 db::upsert_agency(&mut tx, agency).await?;
+            }
+            if let Some(authorities) = authorities {
+                db::set_personnel_authorities(&mut tx, &authorities).await?;
             }
         }
         ImportKind::Accounts => {
@@ -220,8 +275,42 @@ mod tests {
         let bad_header = records(ImportKind::Agencies, "code,name\n").unwrap_err();
         assert_eq!(
             bad_header.to_string(),
-            "line 1: header must be `code,name,oid`"
+            "line 1: header must be `code,name,oid` or `code,name,oid,personnel_authority`"
         );
+    }
+
+    #[test]
+    fn the_agencies_file_may_name_the_serving_agency() {
+        let with = "code,name,oid,personnel_authority\n\
+                    376430000A,縣立國中,,3230000\n3230000,人事總處,,\n";
+        let rows = records(ImportKind::Agencies, with).unwrap();
+        let authorities = personnel_authorities(&rows).unwrap().unwrap();
+        let code = |c| AgencyCode::parse(c).unwrap();
+        assert_eq!(
+            authorities,
+            vec![
+                (code("376430000A"), Some(code("3230000"))),
+                (code("3230000"), None)
+            ]
+        );
+        let without = records(ImportKind::Agencies, "code,name,oid\n3230000,人事總處,\n");
+        assert_eq!(personnel_authorities(&without.unwrap()).unwrap(), None);
+        let bad = "code,name,oid,personnel_authority\n376430000A,縣立國中,,x\n";
+        let err = personnel_authorities(&records(ImportKind::Agencies, bad).unwrap());
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .starts_with("line 2: personnel_authority:")
+        );
+        for header in ["code,name,oid,other", "code,name,oid,personnel_authority,x"] {
+            assert!(records(ImportKind::Agencies, header).is_err(), "{header}");
+        }
+        assert!(records(ImportKind::Personnel, "code,name,oid,x").is_err());
+        let short = "code,name,oid,personnel_authority\n3230000,人事總處,\n";
+        let err = records(ImportKind::Agencies, short)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "line 2: 4 fields expected, 3 found");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, Trusted
     about = "ECPA portal: certificate registration and login"
 )]
 struct Cli {
-    /// Database: `sqlite://FILE?mode=rwc` or `postgres://…`.
+    /// Database: `sqlite://FILE` (created when missing) or `postgres://…`.
     #[arg(
         long,
         env = "ECPA_DATABASE_URL",

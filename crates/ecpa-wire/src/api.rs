@@ -186,6 +186,38 @@ pub struct Agency {
     pub oid: Option<String>,
 }
 
+/// `GET /api/agencies/{code}` answered to a signed-in employee: the agency, and whether
+/// they may register its organization card (absent for anyone else).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyLookup {
+    #[serde(flatten)]
+    pub agency: Agency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Eligibility>,
+}
+
+/// `GET /api/me/eligibility`: whether the signed-in employee may register a card of a
+/// kind now; when not, the error code and message registration would answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligibility {
+    pub eligible: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Eligibility {
+    /// Eligible, or refused with `code`'s name and zh-TW message.
+    pub fn from_refusal(refusal: Option<ErrorCode>) -> Self {
+        Self {
+            eligible: refusal.is_none(),
+            error: refusal.map(|c| c.as_str().to_owned()),
+            message: refusal.map(|c| c.message_zh().to_owned()),
+        }
+    }
+}
+
 /// `GET /api/config`: what the SPA needs before anything else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientConfig {

@@ -2,13 +2,16 @@
 //! queries (`$N` placeholders work on both), one migration folder per backend.
 
 mod accounts;
+mod agencies;
 mod audit;
 mod challenges;
 mod personnel;
 mod registrations;
 mod sessions;
+mod sqlite_url;
 
 pub use accounts::{AccountRow, upsert_account};
+pub use agencies::{PersonnelAuthority, set_personnel_authorities};
 pub use audit::AuditEntry;
 pub use challenges::StoredChallenge;
 pub use personnel::{BATCH, format_date, insert_personnel, parse_date, upsert_agency};
@@ -56,6 +59,7 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Self, PortalError> {
         install_default_drivers();
         let backend = Backend::of_url(url)?;
+        let url = &*sqlite_url::creating(url);
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 8,

@@ -3,9 +3,10 @@
 //! certificate says, and the agency as the portal knows it.
 
 use ecpa_cert::CertProfile;
-use ecpa_wire::api::Agency;
 use ecpa_wire::{AgencyCode, CardKind, ErrorCode, NationalId};
 
+use super::agency::KnownAgency;
+use super::names::same_name;
 use super::personnel::{Ineligible, PersonnelRecord, Standing};
 
 /// Why a card may not be registered.
@@ -21,7 +22,8 @@ pub enum Refusal {
     IdMismatch,
     /// No agency has the code asked for.
     AgencyUnknown,
-    /// Not the officer's agency, or the card carries another agency's OID.
+    /// Not an agency the officer's personnel office serves, or the card carries another
+    /// agency's OID.
     AgencyNotYours,
 }
 
@@ -63,21 +65,27 @@ pub fn registered_again(owner: &str, registrant: &NationalId) -> Result<(), Refu
     }
 }
 
+/// A citizen card's registrant, before any card is read: a current employee.
+pub fn citizen_registrant(standing: &Standing) -> Result<&PersonnelRecord, Refusal> {
+    Ok(standing.require_current()?)
+}
+
 /// A citizen card: the registrant is a current employee, and the card, where it says,
-/// names them: the last four digits of the national ID, and the name (CN) as recorded.
+/// names them: the last four digits of the national ID, and the name (CN) as recorded,
+/// however written (see [`same_name`]).
 pub fn citizen_card(
     standing: &Standing,
     registrant: &NationalId,
     card: &CertProfile,
 ) -> Result<(), Refusal> {
-    let record = standing.require_current()?;
+    let record = citizen_registrant(standing)?;
     let last4_differs = card
         .id_last4
         .as_deref()
         .is_some_and(|l4| l4 != registrant.last4());
     let name_differs = card
         .common_name()
-        .is_some_and(|cn| cn.trim() != record.name.trim());
+        .is_some_and(|cn| !same_name(cn, &record.name));
     if last4_differs || name_differs {
         return Err(Refusal::IdMismatch);
     }
@@ -105,20 +113,35 @@ pub fn organization_claim<'a>(
 }
 
 impl OrganizationClaim<'_> {
-    /// Then the agency (as the portal knows the code, `None` when it does not) must
-    /// exist and be the officer's own, and the card's agency OID, when both have one,
-    /// must be the agency's. Gives the agency code to store with the registration.
+    /// The agency (as the portal knows the code, `None` when it does not) must exist
+    /// and be served by the officer's personnel office: their own agency, or one whose
+    /// `personnel_authority` is their agency.
+    pub fn agency_allowed<'k>(
+        &self,
+        agency: Option<&'k KnownAgency>,
+    ) -> Result<&'k KnownAgency, Refusal> {
+        let agency = agency.ok_or(Refusal::AgencyUnknown)?;
+        if agency.agency.code != self.agency_code.as_str()
+            || !agency.is_served_by(&self.officer.agency_code)
+        {
+            return Err(Refusal::AgencyNotYours);
+        }
+        Ok(agency)
+    }
+
+    /// Then, with the card read, the card's agency OID, when both have one, must be the
+    /// agency's. Gives the agency code to store with the registration.
     pub fn check(
         &self,
-        agency: Option<&Agency>,
+        agency: Option<&KnownAgency>,
         card: &CertProfile,
     ) -> Result<AgencyCode, Refusal> {
-        let agency = agency.ok_or(Refusal::AgencyUnknown)?;
+        let agency = self.agency_allowed(agency)?;
         let oid_differs = matches!(
-            (&agency.oid, &card.agency_oid),
+            (&agency.agency.oid, &card.agency_oid),
             (Some(ours), Some(card)) if ours != card
         );
-        if *self.agency_code != self.officer.agency_code || oid_differs {
+        if oid_differs {
             return Err(Refusal::AgencyNotYours);
         }
         Ok(self.agency_code.clone())
@@ -131,13 +154,17 @@ pub fn citizen_login(standing: &Standing) -> Result<&PersonnelRecord, Ineligible
 }
 
 /// An organization card login, and every later use of its session: the officer who
-/// registered the card is still a current personnel officer, of the card's agency.
+/// registered the card is still a current personnel officer, of the card's agency or of
+/// the agency named as its `personnel_authority`.
 pub fn organization_login<'a>(
     standing: &'a Standing,
     agency_code: &AgencyCode,
+    personnel_authority: Option<&AgencyCode>,
 ) -> Result<&'a PersonnelRecord, Ineligible> {
     let officer = standing.require_personnel_officer()?;
-    if officer.agency_code != *agency_code {
+    let serves =
+        officer.agency_code == *agency_code || personnel_authority == Some(&officer.agency_code);
+    if !serves {
         return Err(Ineligible::NotPersonnelOfficer);
     }
     Ok(officer)

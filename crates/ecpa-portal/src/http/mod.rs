@@ -1,13 +1,15 @@
 //! The REST API under `/api` and the built SPA for every other path.
 //!
-//! Handlers (`agencies`, `certificates`, `challenges`, `registrations`, `session`)
-//! extract, call the `steps` they share and the [`crate::domain`] rules, and answer;
-//! they never call each other.
+//! Handlers (`agencies`, `certificates`, `challenges`, `eligibility`, `registrations`,
+//! `session`) extract, call the `steps` they share and the [`crate::domain`] rules, and
+//! answer; they never call each other.
 
 mod agencies;
 mod certificates;
 mod challenges;
+mod eligibility;
 mod extract;
+mod favicon;
 mod forwarded;
 mod openapi;
 mod origin;
@@ -52,6 +54,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/registrations", post(registrations::register))
         .route("/me/certificates", get(registrations::list))
         .route("/me/certificates/{id}", delete(registrations::withdraw))
+        .route("/me/eligibility", get(eligibility::check))
         .route("/agencies/{code}", get(agencies::lookup))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { error_response(ErrorCode::NOT_FOUND) })
@@ -97,6 +100,7 @@ pub fn router(state: AppState) -> Router {
     let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
         .nest("/api", api_router(state))
+        .merge(favicon::routes(&dist))
         .fallback_service(spa)
         .layer(middleware::map_response(security_headers))
         .layer(TraceLayer::new_for_http())

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{agencies, certificates, challenges, registrations, session};
+use super::{agencies, certificates, challenges, eligibility, registrations, session};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,7 @@ use super::{agencies, certificates, challenges, registrations, session};
         registrations::register,
         registrations::list,
         registrations::withdraw,
+        eligibility::check,
         agencies::lookup,
         document,
     )

@@ -5,12 +5,17 @@
 mod certificate_checks;
 mod certificate_login;
 mod challenges;
+mod database_url;
+mod eligibility;
+mod favicon;
 mod imports;
 mod malformed;
+mod name_variants;
 mod personnel_rules;
 mod registrations;
 mod security_headers;
 mod serve_command;
+mod served_agencies;
 mod sessions;
 mod support;
 mod trust_chains;

@@ -2,6 +2,8 @@ use ecpa_cert::{DistinguishedName, NameAttribute, SubjectCategory};
 use time::Date;
 use time::macros::date;
 
+use ecpa_wire::api::Agency;
+
 use super::*;
 use crate::domain::{EmploymentStatus, PersonnelCategory};
 
@@ -101,11 +103,21 @@ fn organization_cert(oid: Option<&str>) -> CertProfile {
     }
 }
 
-fn agency(code: &str, oid: Option<&str>) -> Agency {
-    Agency {
-        code: code.into(),
-        name: "行政院人事行政總處".into(),
-        oid: oid.map(str::to_owned),
+fn agency(code: &str, oid: Option<&str>) -> KnownAgency {
+    KnownAgency {
+        agency: Agency {
+            code: code.into(),
+            name: "行政院人事行政總處".into(),
+            oid: oid.map(str::to_owned),
+        },
+        personnel_authority: None,
+    }
+}
+
+fn served_by(authority: &str, agency: KnownAgency) -> KnownAgency {
+    KnownAgency {
+        personnel_authority: Some(code(authority)),
+        ..agency
     }
 }
 
@@ -122,13 +134,15 @@ fn register_organization(
     records: &[PersonnelRecord],
     today: Date,
     asked: Option<&str>,
-    known: &[Agency],
+    known: &[KnownAgency],
     card: &CertProfile,
 ) -> Result<AgencyCode, Refusal> {
     let standing = Standing::on(records, today);
     let asked = asked.map(code);
     let claim = organization_claim(&standing, asked.as_ref())?;
-    let agency = known.iter().find(|a| a.code == claim.agency_code.as_str());
+    let agency = known
+        .iter()
+        .find(|a| a.agency.code == claim.agency_code.as_str());
     claim.check(agency, card)
 }
 
@@ -280,11 +294,112 @@ fn the_agency_asked_for_must_exist_and_be_the_officers_own() {
 }
 
 #[test]
+fn an_officer_may_register_the_agencies_their_agency_serves() {
+    const SCHOOL: &str = "376430000A";
+    const SCHOOL_OID: &str = "2.16.886.101.20003.20065";
+    const STRANGERS_SCHOOL: &str = "376440000A";
+    let known = [
+        agency(AGENCY, Some(AGENCY_OID)),
+        served_by(AGENCY, agency(SCHOOL, Some(SCHOOL_OID))),
+        served_by(OTHER_AGENCY, agency(STRANGERS_SCHOOL, None)),
+        served_by(SCHOOL, agency(OTHER_AGENCY, None)),
+    ];
+    let officers = [officer(YESTERDAY)];
+    let register = |asked, card_oid| {
+        register_organization(
+            &officers,
+            TODAY,
+            Some(asked),
+            &known,
+            &organization_cert(card_oid),
+        )
+    };
+    assert_eq!(register(SCHOOL, Some(SCHOOL_OID)), Ok(code(SCHOOL)));
+    assert_eq!(register(SCHOOL, None), Ok(code(SCHOOL)));
+    assert_eq!(register(AGENCY, Some(AGENCY_OID)), Ok(code(AGENCY)));
+    // The card must still carry the chosen agency's OID, not the officer's own.
+    assert_eq!(
+        register(SCHOOL, Some(AGENCY_OID)),
+        Err(Refusal::AgencyNotYours)
+    );
+    // Served by someone else, or serving the officer's agency the other way round.
+    assert_eq!(
+        register(STRANGERS_SCHOOL, None),
+        Err(Refusal::AgencyNotYours)
+    );
+    assert_eq!(register(OTHER_AGENCY, None), Err(Refusal::AgencyNotYours));
+    // A clerk of the serving agency is still no personnel officer.
+    assert_eq!(
+        register_organization(
+            &[clerk(YESTERDAY)],
+            TODAY,
+            Some(SCHOOL),
+            &known,
+            &organization_cert(Some(SCHOOL_OID))
+        ),
+        Err(NOT_OFFICER)
+    );
+    // Before any card is read, the agency alone is judged the same way.
+    let standing = Standing::on(&officers, TODAY);
+    let school = code(SCHOOL);
+    let claim = organization_claim(&standing, Some(&school)).unwrap();
+    assert_eq!(claim.agency_allowed(Some(&known[1])), Ok(&known[1]));
+    assert_eq!(claim.agency_allowed(None), Err(Refusal::AgencyUnknown));
+    let stranger = code(STRANGERS_SCHOOL);
+    let claim = organization_claim(&standing, Some(&stranger)).unwrap();
+    assert_eq!(
+        claim.agency_allowed(Some(&known[2])),
+        Err(Refusal::AgencyNotYours)
+    );
+}
+
+#[test]
+fn a_citizen_card_is_not_refused_over_how_the_name_is_written() {
+    let mut wang = clerk(YESTERDAY);
+    wang.name = "黃志峰".into();
+    let mut walis = clerk(YESTERDAY);
+    walis.name = "瓦歷斯‧諾幹".into();
+    let cases = [
+        (&wang, "黃志峰", "6789", Ok(())),
+        (&wang, "黄志峯", "6789", Ok(())),
+        (&wang, " 黃志峰\u{3000}", "6789", Ok(())),
+        (&walis, "瓦歷斯·諾幹", "6789", Ok(())),
+        (&walis, "瓦歷斯・諾幹", "6789", Ok(())),
+        (&walis, "瓦歷斯\u{FF65}諾幹", "6789", Ok(())),
+        // The ID last four digits stay the binding check.
+        (&wang, "黄志峯", "1234", Err(Refusal::IdMismatch)),
+        (&wang, "黃志鋒", "6789", Err(Refusal::IdMismatch)),
+    ];
+    for (record, cn, last4, expected) in cases {
+        let card = citizen_cert(Some(cn), Some(last4));
+        let records = [record.clone()];
+        assert_eq!(register_citizen(&records, TODAY, &card), expected, "{cn}");
+    }
+    let mut lang = clerk(YESTERDAY);
+    lang.name = "陳明朗".into();
+    let compatibility = citizen_cert(Some("陳明\u{F929}"), Some("6789"));
+    assert_eq!(register_citizen(&[lang], TODAY, &compatibility), Ok(()));
+}
+
+#[test]
+fn a_citizen_registrant_is_judged_before_any_card() {
+    assert!(citizen_registrant(&Standing::on(&[clerk(YESTERDAY)], TODAY)).is_ok());
+    assert_eq!(
+        citizen_registrant(&Standing::on(&[clerk(TODAY)], TODAY)),
+        Err(NOT_YET_EFFECTIVE)
+    );
+    assert_eq!(
+        citizen_registrant(&Standing::on(&[], TODAY)),
+        Err(NOT_CURRENT)
+    );
+}
+
+#[test]
 fn the_cards_agency_oid_must_be_the_agencys_where_both_have_one() {
     let officers = [officer(YESTERDAY)];
     let with_oid = [agency(AGENCY, Some(AGENCY_OID))];
     let without_oid = [agency(AGENCY, None)];
-    let register = |known: &[Agency], card_oid| {
+    let register = |known: &[KnownAgency], card_oid| {
         register_organization(&officers, TODAY, None, known, &organization_cert(card_oid))
     };
     assert_eq!(
@@ -320,7 +435,7 @@ fn a_citizen_card_logs_in_a_current_employee_only() {
 fn an_organization_card_logs_in_while_its_officer_serves_that_agency() {
     let own = code(AGENCY);
     let login = |records: &[PersonnelRecord], today, agency: &AgencyCode| {
-        organization_login(&Standing::on(records, today), agency).map(|r| r.name.clone())
+        organization_login(&Standing::on(records, today), agency, None).map(|r| r.name.clone())
     };
     let serving = [officer(YESTERDAY)];
     assert_eq!(login(&serving, TODAY, &own), Ok("王大明".to_owned()));
@@ -346,6 +461,20 @@ fn an_organization_card_logs_in_while_its_officer_serves_that_agency() {
         login(&gone, TOMORROW, &own),
         Err(Ineligible::NotCurrentEmployee)
     );
+}
+
+#[test]
+fn an_organization_card_logs_in_while_its_officer_serves_the_agency_from_elsewhere() {
+    let school = code("376430000A");
+    let own = code(AGENCY);
+    let login = |records: &[PersonnelRecord], authority: Option<&AgencyCode>| {
+        organization_login(&Standing::on(records, TODAY), &school, authority).is_ok()
+    };
+    let serving = [officer(YESTERDAY)];
+    assert!(login(&serving, Some(&own)));
+    assert!(!login(&serving, None));
+    assert!(!login(&serving, Some(&code(OTHER_AGENCY))));
+    assert!(!login(&[clerk(YESTERDAY)], Some(&own)));
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! The steps handlers share: verify a card's signed answer to a challenge, take the
-//! challenge back, resolve who a session or a login stands for, start a session, and
-//! write the audit log. Handlers use these and never each other.
+//! challenge back, resolve who a session or a login stands for, judge whether an
+//! employee may register before any card is read, start a session, and write the audit
+//! log. Handlers use these and never each other.
 
 pub mod audit;
 pub mod card;
 pub mod challenge;
+pub mod eligibility;
 pub mod principal;
 pub mod sessions;

@@ -67,7 +67,7 @@ pub async fn citizen_card_owner(
 }
 
 /// An agency's personnel-only area, open while the registering officer is still a
-/// personnel officer of that agency.
+/// personnel officer of that agency or of the agency whose personnel office serves it.
 pub async fn organization(
     state: &AppState,
     registration: &RegistrationRow,
@@ -78,8 +78,10 @@ pub async fn organization(
         .agency_code
         .as_ref()
         .ok_or_else(|| PortalError::Internal("organization registration without agency".into()))?;
-    let record = organization_login(&standing, agency_code).map_err(ErrorCode::from)?;
-    let agency_name = state.db().agency(agency_code).await?.map(|a| a.name);
+    let agency = state.db().known_agency(agency_code).await?;
+    let authority = agency.as_ref().and_then(|a| a.personnel_authority.as_ref());
+    let record = organization_login(&standing, agency_code, authority).map_err(ErrorCode::from)?;
+    let agency_name = agency.map(|a| a.agency.name);
     Ok(Principal::Organization {
         agency_code: agency_code.to_string(),
         agency_name,

@@ -1,0 +1,61 @@
+//! Agencies with the agency whose personnel office serves them.
+
+use ecpa_wire::AgencyCode;
+use ecpa_wire::api::Agency;
+use sqlx::{AnyConnection, Row};
+
+use super::Db;
+use crate::PortalError;
+use crate::domain::KnownAgency;
+
+impl Db {
+    /// The agency with `code`, as the registration rules need it.
+    pub async fn known_agency(
+        &self,
+        code: &AgencyCode,
+    ) -> Result<Option<KnownAgency>, PortalError> {
+        let row = sqlx::query(
+            "SELECT code, name, oid, personnel_authority FROM agencies WHERE code = $1",
+        )
+        .bind(code.as_str().to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let authority: Option<String> = row.try_get("personnel_authority")?;
+            let authority = authority
+                .map(|c| {
+                    AgencyCode::parse(&c).map_err(|_| {
+                        PortalError::Internal(format!("stored personnel authority {c}"))
+                    })
+                })
+                .transpose()?;
+            Ok(KnownAgency {
+                agency: Agency {
+                    code: row.try_get("code")?,
+                    name: row.try_get("name")?,
+                    oid: row.try_get("oid")?,
+                },
+                personnel_authority: authority,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// An agency's code and its `personnel_authority` (`None`: none named).
+pub type PersonnelAuthority = (AgencyCode, Option<AgencyCode>);
+
+/// Stores each agency's `personnel_authority` (`None` clears it).
+pub async fn set_personnel_authorities(
+    conn: &mut AnyConnection,
+    authorities: &[PersonnelAuthority],
+) -> Result<(), PortalError> {
+    for (code, authority) in authorities {
+        sqlx::query("UPDATE agencies SET personnel_authority = $1 WHERE code = $2")
+            .bind(authority.as_ref().map(AgencyCode::to_string))
+            .bind(code.as_str().to_owned())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
