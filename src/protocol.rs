@@ -2,6 +2,7 @@
 //! that they are tested without a browser.
 
 use ecpa_wire::Pin;
+use ecpa_wire::agent::encode_uri_component;
 use ecpa_wire::agent::{GetTbs, Pkcs11InfoRequest, TbsPackage, normalise_code};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -18,29 +19,12 @@ pub fn read_cards_request() -> String {
     serde_json::to_string(&Pkcs11InfoRequest::with_certs()).unwrap_or_default()
 }
 
-/// What the opener posts to sign `tbs` on the card in `slot`. The PIN is
-/// percent-encoded as the HiPKI sample page does (`encodeURIComponent`).
+/// What the opener posts to sign `tbs` on the card in `slot`: the package
+/// written so that the bridge's single URL-decoding gives back `tbs`, the PIN
+/// and the slot exactly, with HiPKI's agent and with ours
+/// ([`TbsPackage::to_bridge_text`]).
 pub fn sign_request(tbs: String, pin: &Pin, slot: Option<String>) -> String {
-    let package = TbsPackage::make_signature(tbs, encode_uri_component(pin.expose()), slot);
-    serde_json::to_string(&package).unwrap_or_default()
-}
-
-/// JavaScript's `encodeURIComponent` for a UTF-8 string.
-pub fn encode_uri_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        let keep = byte.is_ascii_alphanumeric()
-            || matches!(
-                byte,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            );
-        if keep {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    TbsPackage::make_signature(tbs, pin.expose().to_owned(), slot).to_bridge_text()
 }
 
 /// The agent's page that asks the user to trust this site (`/addDomain`).
@@ -91,31 +75,42 @@ mod tests {
         assert_eq!(value["withcert"], "true");
     }
 
-    #[test]
-    fn sign_request_carries_tbs_slot_and_encoded_pin() {
-        let pin = Pin::parse("ab%1 2&").err();
-        assert!(pin.is_some(), "spaces are refused by the PIN type");
-        let pin = Pin::parse("a+b%1&2").unwrap();
-        let json = sign_request("line1\nline2".into(), &pin, Some("Reader 1".into()));
-        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(value["func"], "MakeSignature");
-        assert_eq!(value["tbs"], "line1\nline2");
-        assert_eq!(value["tbsEncoding"], "NONE");
-        assert_eq!(value["hashAlgorithm"], "SHA256");
-        assert_eq!(value["signatureType"], "PKCS1");
-        assert_eq!(value["slotDescription"], "Reader 1");
-        assert_eq!(value["pin"], "a%2Bb%251%262");
+    /// One `application/x-www-form-urlencoded` decoding, as the agent reads a body.
+    fn decode_once(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                    out.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 2;
+                }
+                other => out.push(other),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
-    fn encode_uri_component_matches_javascript() {
-        assert_eq!(encode_uri_component("123456"), "123456");
-        assert_eq!(
-            encode_uri_component("http://localhost:8080"),
-            "http%3A%2F%2Flocalhost%3A8080"
-        );
-        assert_eq!(encode_uri_component("-_.!~*'()"), "-_.!~*'()");
-        assert_eq!(encode_uri_component("人"), "%E4%BA%BA");
+    fn sign_request_survives_one_url_decoding_unchanged() {
+        let pin = Pin::parse("ab%1 2&").err();
+        assert!(pin.is_some(), "spaces are refused by the PIN type");
+        let pin = Pin::parse("a+b%1&2").unwrap();
+        let tbs = "ECPA 註冊\nhttp://localhost:8080/a+b/c?x=100%&y=1\n中文「簽章」";
+        let json = sign_request(tbs.into(), &pin, Some("Reader +1".into()));
+        assert!(!json.contains('+') && !json.contains('&'), "{json}");
+        let value: serde_json::Value = serde_json::from_str(&decode_once(&json)).unwrap();
+        assert_eq!(value["func"], "MakeSignature");
+        assert_eq!(value["tbs"], tbs);
+        assert_eq!(value["tbsEncoding"], "NONE");
+        assert_eq!(value["hashAlgorithm"], "SHA256");
+        assert_eq!(value["signatureType"], "PKCS1");
+        assert_eq!(value["slotDescription"], "Reader +1");
+        assert_eq!(value["pin"], "a+b%1&2");
     }
 
     #[test]

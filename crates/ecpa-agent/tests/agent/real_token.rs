@@ -162,6 +162,32 @@ async fn signatures_verify_against_the_returned_certificate() {
 }
 
 #[tokio::test]
+async fn pkcs7_is_signed_on_the_token_and_verifies_with_openssl() {
+    let hsm = SoftHsm::new();
+    let card = valid_card(&hsm);
+    let agent = hsm.start_agent(&[PORTAL]);
+    let text = "ECPA 登入 a+b/c 100%";
+    let mut package = TbsPackage::make_signature(text.into(), PIN.into(), None);
+    package.signature_type = "PKCS7".into();
+    let result = agent
+        .sign(&serde_json::to_string(&package).unwrap(), PORTAL)
+        .await;
+    assert_eq!(
+        (result.ret_code, result.last_error),
+        (ret::OK, 0),
+        "{}",
+        hsm.agent_log()
+    );
+    assert_eq!(STANDARD.decode(&result.certb64).unwrap(), card.signing_der);
+    crate::verify::verify_pkcs7(
+        &result.signature,
+        text.as_bytes(),
+        &card.signing_der,
+        &crate::certs::TEST_PKI.trust_anchors_pem(),
+    );
+}
+
+#[tokio::test]
 async fn wrong_pin_is_a_failed_card_login() {
     let hsm = SoftHsm::new();
     valid_card(&hsm);
