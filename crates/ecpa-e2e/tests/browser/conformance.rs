@@ -186,7 +186,8 @@ async fn cht_ictoken_check_envir_get_user_cert_make_signature() {
         );
         ensure!(cert["serialMatches"] == true, "{cert}");
         let certificate = cert["certificate"].as_str().unwrap_or_default().to_owned();
-        let (_, signing) = card_slot(&raw_answer(&cert)?)?;
+        let with_certs = raw_answer(&cert)?;
+        let (_, signing) = card_slot(&with_certs)?;
         ensure!(signing["certb64"] == certificate.as_str() && !certificate.is_empty());
         verify_chain(stack, &certificate)?;
 
