@@ -75,26 +75,9 @@ mod tests {
         assert_eq!(value["withcert"], "true");
     }
 
-    /// One `application/x-www-form-urlencoded` decoding, as the agent reads a body.
-    fn decode_once(text: &str) -> String {
-        let bytes = text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' => {
-                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-                    out.push(u8::from_str_radix(hex, 16).unwrap());
-                    i += 2;
-                }
-                other => out.push(other),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).unwrap()
-    }
-
+    /// The package is the wire's bridge text, whose single URL-decoding gives back
+    /// tbs, PIN and slot unchanged (tested in `ecpa-wire`, and against the agent
+    /// in `ecpa-agent`'s `hipki` tests).
     #[test]
     fn sign_request_survives_one_url_decoding_unchanged() {
         let pin = Pin::parse("ab%1 2&").err();
@@ -102,15 +85,21 @@ mod tests {
         let pin = Pin::parse("a+b%1&2").unwrap();
         let tbs = "ECPA 註冊\nhttp://localhost:8080/a+b/c?x=100%&y=1\n中文「簽章」";
         let json = sign_request(tbs.into(), &pin, Some("Reader +1".into()));
-        assert!(!json.contains('+') && !json.contains('&'), "{json}");
-        let value: serde_json::Value = serde_json::from_str(&decode_once(&json)).unwrap();
+        let expected =
+            TbsPackage::make_signature(tbs.into(), "a+b%1&2".into(), Some("Reader +1".into()));
+        assert_eq!(json, expected.to_bridge_text());
+        assert!(json.is_ascii() && !json.contains(['+', '&']), "{json}");
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["func"], "MakeSignature");
-        assert_eq!(value["tbs"], tbs);
         assert_eq!(value["tbsEncoding"], "NONE");
         assert_eq!(value["hashAlgorithm"], "SHA256");
         assert_eq!(value["signatureType"], "PKCS1");
-        assert_eq!(value["slotDescription"], "Reader +1");
-        assert_eq!(value["pin"], "a+b%1&2");
+        assert_eq!(value["pin"], "a%2Bb%251%262");
+        assert_eq!(
+            value["tbs"],
+            "ECPA %E8%A8%BB%E5%86%8A\nhttp://localhost:8080/a%2Bb/c?x=100%25%26y=1\n\
+             %E4%B8%AD%E6%96%87%E3%80%8C%E7%B0%BD%E7%AB%A0%E3%80%8D"
+        );
     }
 
     #[test]

@@ -2,14 +2,28 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ecpa_wire::agent::{AgentFailure, TbsEncoding, TbsPackage, ret};
+use ecpa_wire::agent::{AgentFailure, SignResult, TbsEncoding, TbsPackage, ret};
 
 use crate::certs::{DAY, now_unix};
 use crate::in_process::PORTAL;
-use crate::softhsm::SoftHsm;
+use crate::softhsm::{RunningAgent, SoftHsm};
 use crate::verify::verify_with_cert;
 
 const PIN: &str = "135790";
+
+/// Signs `package` from the trusted portal; the agent's log explains a failure.
+async fn signed(hsm: &SoftHsm, agent: &RunningAgent, package: &TbsPackage) -> SignResult {
+    let result = agent
+        .sign(&serde_json::to_string(package).unwrap(), PORTAL)
+        .await;
+    assert_eq!(
+        (result.ret_code, result.last_error),
+        (ret::OK, 0),
+        "{}",
+        hsm.agent_log()
+    );
+    result
+}
 
 fn valid_card(hsm: &SoftHsm) -> crate::softhsm::Provisioned {
     let now = now_unix();
@@ -120,15 +134,7 @@ async fn signatures_verify_against_the_returned_certificate() {
 
     let text = "ECPA 登入\nhttp://localhost:8080\nnonce=00ff";
     let package = TbsPackage::make_signature(text.into(), PIN.into(), None);
-    let result = agent
-        .sign(&serde_json::to_string(&package).unwrap(), PORTAL)
-        .await;
-    assert_eq!(
-        (result.ret_code, result.last_error),
-        (ret::OK, 0),
-        "{}",
-        hsm.agent_log()
-    );
+    let result = signed(&hsm, &agent, &package).await;
     assert_eq!(result.func, "sign");
     assert_eq!(result.card_sn, serial);
     assert_eq!(STANDARD.decode(&result.certb64).unwrap(), card.signing_der);
@@ -169,15 +175,7 @@ async fn pkcs7_is_signed_on_the_token_and_verifies_with_openssl() {
     let text = "ECPA 登入 a+b/c 100%";
     let mut package = TbsPackage::make_signature(text.into(), PIN.into(), None);
     package.signature_type = "PKCS7".into();
-    let result = agent
-        .sign(&serde_json::to_string(&package).unwrap(), PORTAL)
-        .await;
-    assert_eq!(
-        (result.ret_code, result.last_error),
-        (ret::OK, 0),
-        "{}",
-        hsm.agent_log()
-    );
+    let result = signed(&hsm, &agent, &package).await;
     assert_eq!(STANDARD.decode(&result.certb64).unwrap(), card.signing_der);
     crate::verify::verify_pkcs7(
         &result.signature,
