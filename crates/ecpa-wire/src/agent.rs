@@ -295,6 +295,16 @@ pub struct DecryptResult {
     pub plain: String,
 }
 
+/// The answer to a card command (`changeUserPINCode`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardCommandResult {
+    pub func: String,
+    #[serde(deserialize_with = "code")]
+    pub ret_code: u32,
+    #[serde(deserialize_with = "code", default)]
+    pub last_error: u32,
+}
+
 /// What the opener posts to the popup bridge to read the cards (no PIN):
 /// `{"func":"pkcs11info","withcert":"true"}`. The bridge answers with [`Pkcs11Info`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

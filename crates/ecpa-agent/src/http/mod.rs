@@ -2,6 +2,7 @@
 //! HiPKI agent does) except refused hosts (403) and the HTML pages.
 
 mod add_domain;
+mod card_management;
 mod decrypt;
 mod info;
 mod package;
@@ -27,6 +28,10 @@ pub fn router(state: AgentState) -> Router {
         .route("/pkcs11info", get(info::pkcs11info).post(info::pkcs11info))
         .route("/sign", axum::routing::post(sign::sign))
         .route("/decrypt", axum::routing::post(decrypt::decrypt))
+        .route(
+            "/CardManagement/sendCardCommand",
+            axum::routing::post(card_management::send_card_command),
+        )
         // The bridge page under both names deployed clients open: `/popupForm`
         // (HiPKI sample pages) and `/ChtPopupForm` (ChtICToken.js).
         .route("/popupForm", get(pages::popup_form))

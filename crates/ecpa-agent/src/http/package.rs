@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::AgentError;
+use crate::{AgentError, SlotView, TokenView};
 
 /// The fields of a package the agent uses; others (`nonce`, `withCardSN`,
 /// `readername`, …) are accepted and ignored.
@@ -30,6 +30,11 @@ pub(super) struct Package {
     /// The card's serial number (ChtICToken.js sends the one `pkcs11info` gave).
     #[serde(default)]
     pub cardid: Option<String>,
+    /// `changeUserPINCode`: the PIN now, and the one wanted.
+    #[serde(rename = "currentPIN", default)]
+    pub current_pin: String,
+    #[serde(default)]
+    pub newpin: String,
 }
 
 impl Package {
@@ -52,6 +57,36 @@ impl Package {
     pub fn take_pin(&mut self) -> Zeroizing<String> {
         Zeroizing::new(std::mem::take(&mut self.pin))
     }
+
+    /// Takes the current and the new PIN out, to be wiped after use.
+    pub fn take_pin_change(&mut self) -> (Zeroizing<String>, Zeroizing<String>) {
+        (
+            Zeroizing::new(std::mem::take(&mut self.current_pin)),
+            Zeroizing::new(std::mem::take(&mut self.newpin)),
+        )
+    }
+}
+
+/// The slot a package names (`slotDescription`), or else the first slot holding a
+/// card; and its card, which must be the one `cardid` names when given.
+pub(super) fn chosen_card<'a>(
+    slots: &'a [SlotView],
+    description: Option<&str>,
+    card_id: Option<&str>,
+) -> Result<(&'a SlotView, &'a TokenView), AgentError> {
+    if slots.is_empty() {
+        return Err(AgentError::NoReader);
+    }
+    let slot = match description {
+        Some(name) => slots.iter().find(|s| s.description == name),
+        None => slots.iter().find(|s| s.token.is_some()),
+    };
+    let slot = slot.ok_or(AgentError::NoCard)?;
+    let token = slot.token.as_ref().ok_or(AgentError::NoCard)?;
+    if card_id.is_some_and(|id| id != token.serial_number) {
+        return Err(AgentError::NoCard);
+    }
+    Ok((slot, token))
 }
 
 /// `Some(value)` unless it is absent or empty.

@@ -37,7 +37,8 @@ pub(super) async fn version_page() -> Response {
 /// | `GetUserCert` (ChtICToken.js) | `POST /pkcs11info?withcert=true` | `pkcs11info` |
 /// | `MakeSignature` | `POST /sign` | `sign` |
 /// | `DecryptData` | `POST /decrypt` | `decrypt` |
-/// | anything else (`changeUserPINCode`, …) | nothing | the same, `ret_code` 0x7600000E |
+/// | `changeUserPINCode` (ChtICToken.js) | `POST /CardManagement/sendCardCommand` | `changeUserPINCode` |
+/// | anything else | nothing | the same, `ret_code` 0x7600000E |
 ///
 /// A string package is posted on as the raw form body `tbsPackage=` + the text,
 /// exactly as HiPKI's bridge does, and the agent URL-decodes it once; an object
@@ -117,6 +118,7 @@ async function run(request, data) {
     case "GetUserCert": return cards(true);
     case "MakeSignature": return agent("/sign", packageBody(data));
     case "DecryptData": return agent("/decrypt", packageBody(data));
+    case "changeUserPINCode": return agent("/CardManagement/sendCardCommand", packageBody(data));
     default: return failure(answerName(request.func), __UNSUPPORTED__);
   }
 }

@@ -10,11 +10,11 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ecpa_wire::agent::{SignResult, ret};
 
-use super::package::{Package, given};
+use super::package::{Package, chosen_card, given};
 use super::{check_origin, log_failure, on_card};
 use crate::cert_info::signing_certificate;
 use crate::cms::{SignedAttributes, signed_data};
-use crate::{AgentError, AgentState, CardPin, SlotView};
+use crate::{AgentError, AgentState, CardPin};
 
 pub(super) async fn sign(
     State(state): State<AgentState>,
@@ -113,19 +113,14 @@ impl SignRequest {
 async fn run(state: &AgentState, request: SignRequest) -> Result<SignResult, AgentError> {
     let card = state.card.clone();
     let slots = on_card(move || card.slots()).await?;
-    let slot = choose_slot(&slots, request.slot_description.as_deref())?;
-    let token = slot.token.as_ref().ok_or(AgentError::NoCard)?;
+    let (slot, token) = chosen_card(
+        &slots,
+        request.slot_description.as_deref(),
+        request.card_id.as_deref(),
+    )?;
     let certificate =
         signing_certificate(&token.certificates).ok_or(AgentError::NoSigningCertificate)?;
     certificate.check_validity(state.clock.now())?;
-
-    if request
-        .card_id
-        .as_deref()
-        .is_some_and(|id| id != token.serial_number)
-    {
-        return Err(AgentError::NoCard);
-    }
 
     let card = state.card.clone();
     let slot_id = slot.slot_id;
@@ -151,24 +146,4 @@ async fn run(state: &AgentState, request: SignRequest) -> Result<SignResult, Age
         certb64: certificate.cert_b64(),
         card_sn: token.serial_number.clone(),
     })
-}
-
-/// The named slot, or else the first slot holding a card.
-fn choose_slot<'a>(
-    slots: &'a [SlotView],
-    description: Option<&str>,
-) -> Result<&'a SlotView, AgentError> {
-    if slots.is_empty() {
-        return Err(AgentError::NoReader);
-    }
-    match description {
-        Some(name) => slots
-            .iter()
-            .find(|s| s.description == name)
-            .ok_or(AgentError::NoCard),
-        None => slots
-            .iter()
-            .find(|s| s.token.is_some())
-            .ok_or(AgentError::NoCard),
-    }
 }

@@ -195,7 +195,13 @@ async fn both_bridge_pages_are_served_under_both_host_names() {
                 .unwrap();
             let page = agent.send(request).await;
             assert_eq!(page.status, axum::http::StatusCode::OK, "{host}{path}");
-            for func in ["CheckEnvir", "GetUserCert", "MakeSignature", "DecryptData"] {
+            for func in [
+                "CheckEnvir",
+                "GetUserCert",
+                "MakeSignature",
+                "DecryptData",
+                "changeUserPINCode",
+            ] {
                 assert!(page.body.contains(func), "{path} lacks {func}");
             }
         }

@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ecpa_wire::agent::{AgentFailure, SignResult, TbsEncoding, TbsPackage, ret};
+use ecpa_wire::agent::{AgentFailure, CardCommandResult, SignResult, TbsEncoding, TbsPackage, ret};
 
 use crate::certs::{DAY, now_unix};
 use crate::in_process::PORTAL;
@@ -182,6 +182,49 @@ async fn pkcs7_is_signed_on_the_token_and_verifies_with_openssl() {
         text.as_bytes(),
         &card.signing_der,
         &crate::certs::TEST_PKI.trust_anchors_pem(),
+    );
+}
+
+#[tokio::test]
+async fn change_user_pin_code_changes_the_pin_on_the_token() {
+    let hsm = SoftHsm::new();
+    valid_card(&hsm);
+    let agent = hsm.start_agent(&[PORTAL]);
+    let new_pin = "8642+%&=";
+    let change = |current: &str, origin: &str| {
+        let package = serde_json::json!({
+            "func": "changeUserPINCode", "currentPIN": current, "newpin": new_pin,
+            "readername": "", "slotDescription": "",
+        })
+        .to_string();
+        let origin = origin.to_owned();
+        let agent = &agent;
+        async move {
+            let result: CardCommandResult = agent
+                .post("/CardManagement/sendCardCommand", &package, &origin)
+                .await;
+            assert_eq!(result.func, "changeUserPINCode");
+            result.ret_code
+        }
+    };
+    assert_eq!(
+        change(PIN, "https://evil.example").await,
+        ret::SITE_NOT_TRUSTED
+    );
+    assert_eq!(change("000000", PORTAL).await, ret::CARD_LOGIN_FAILED);
+    assert_eq!(change(PIN, PORTAL).await, ret::OK, "{}", hsm.agent_log());
+
+    let sign_with = |pin: &str| {
+        serde_json::to_string(&TbsPackage::make_signature("hi".into(), pin.into(), None)).unwrap()
+    };
+    let old = agent.sign(&sign_with(PIN), PORTAL).await;
+    assert_eq!(old.ret_code, ret::CARD_LOGIN_FAILED);
+    let new = agent.sign(&sign_with(new_pin), PORTAL).await;
+    assert_eq!((new.ret_code, new.last_error), (ret::OK, 0));
+    let log = hsm.agent_log();
+    assert!(
+        !log.contains(PIN) && !log.contains(new_pin),
+        "a PIN reached the log"
     );
 }
 

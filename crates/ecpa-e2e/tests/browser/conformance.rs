@@ -5,7 +5,7 @@
 //!
 //! * ChtICToken.js: `/ChtPopupForm`, CheckEnvir → GetUserCert → MakeSignature
 //!   (a base64 tbs full of `+`, written as `%2B`), the cardSN check, and
-//!   changeUserPINCode;
+//!   changeUserPINCode followed by a signature with the new PIN;
 //! * `/popupForm` pages: pkcs11info, MakeSignature (PKCS7 and PKCS1) with an
 //!   encodeURIComponent'd Chinese tbs and a PIN with symbols, DecryptData, and the
 //!   3.5 s give-up when no agent answers;
@@ -27,6 +27,8 @@ use crate::support::{WANG, citizen_card, serial};
 
 /// PINs with the characters a form body must not lose: `+`, `%`, `&`, `=`, `/`.
 const CHT_PIN: &str = "Ch+9/%x=";
+/// The new PIN the ChtICToken.js page's changeUserPINCode asks for.
+const CHT_NEW_PIN: &str = "99887766";
 const POPUP_PIN: &str = "Pw+%&=#1";
 const FORM_PIN: &str = "Fm&+1%2=";
 
@@ -214,9 +216,18 @@ async fn cht_ictoken_check_envir_get_user_cert_make_signature() {
         let signature = signed["signature"].as_str().unwrap_or_default();
         verify_pkcs1(stack.dir(), &certificate, &data, signature)?;
 
+        // changeUserPINCode, then a signature with the new PIN.
         let change = outcome_of(browser, "change-pin").await?;
         ensure!(change["func"] == "changeUserPINCode", "{change}");
-        ensure!(change["ret_code"] == ret::UNSUPPORTED, "{change}");
+        ensure!(change["ret_code"] == 0, "{change}");
+        browser.fill("pin", CHT_NEW_PIN).await?;
+        let again = outcome_of(browser, "sign").await?;
+        ensure!(
+            again["ret_code"] == 0 && again["cardSnMatches"] == true,
+            "{again}"
+        );
+        let signature = again["signature"].as_str().unwrap_or_default();
+        verify_pkcs1(stack.dir(), &certificate, &data, signature)?;
 
         // The card is swapped after CheckEnvir: the package names the old card
         // (cardid), so the agent signs nothing with the new one.
@@ -229,7 +240,11 @@ async fn cht_ictoken_check_envir_get_user_cert_make_signature() {
         ensure!(refused["func"] == "sign", "{refused}");
         ensure!(refused["ret_code"] == ret::NO_CARD, "{refused}");
         ensure!(refused["signature"] == "", "{refused}");
-        ensure!(!stack.logs().contains(CHT_PIN), "the PIN is in a log");
+        let logs = stack.logs();
+        ensure!(
+            !logs.contains(CHT_PIN) && !logs.contains(CHT_NEW_PIN),
+            "a PIN is in a log"
+        );
         Ok(())
     })
     .await;
