@@ -14,8 +14,9 @@ use web_sys::{MessageEvent, Window};
 use crate::failure::Failure;
 use crate::protocol;
 
-/// How long the bridge page may take to say `getTbs` (agent absent → clear message).
-const GREETING_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long the bridge page may take to say `getTbs`: the 3.5 s deployed HiPKI
+/// clients wait before they tell the user the agent is not running.
+const GREETING_TIMEOUT: Duration = Duration::from_millis(3500);
 /// How long the card may take to answer (reading, signing).
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(90);
 

@@ -2,6 +2,7 @@
 //! that they are tested without a browser.
 
 use ecpa_wire::Pin;
+use ecpa_wire::agent::encode_uri_component;
 use ecpa_wire::agent::{GetTbs, Pkcs11InfoRequest, TbsPackage, normalise_code};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -18,29 +19,12 @@ pub fn read_cards_request() -> String {
     serde_json::to_string(&Pkcs11InfoRequest::with_certs()).unwrap_or_default()
 }
 
-/// What the opener posts to sign `tbs` on the card in `slot`. The PIN is
-/// percent-encoded as the HiPKI sample page does (`encodeURIComponent`).
+/// What the opener posts to sign `tbs` on the card in `slot`: the package
+/// written so that the bridge's single URL-decoding gives back `tbs`, the PIN
+/// and the slot exactly, with HiPKI's agent and with ours
+/// ([`TbsPackage::to_bridge_text`]).
 pub fn sign_request(tbs: String, pin: &Pin, slot: Option<String>) -> String {
-    let package = TbsPackage::make_signature(tbs, encode_uri_component(pin.expose()), slot);
-    serde_json::to_string(&package).unwrap_or_default()
-}
-
-/// JavaScript's `encodeURIComponent` for a UTF-8 string.
-pub fn encode_uri_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        let keep = byte.is_ascii_alphanumeric()
-            || matches!(
-                byte,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            );
-        if keep {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    TbsPackage::make_signature(tbs, pin.expose().to_owned(), slot).to_bridge_text()
 }
 
 /// The agent's page that asks the user to trust this site (`/addDomain`).
@@ -91,31 +75,31 @@ mod tests {
         assert_eq!(value["withcert"], "true");
     }
 
+    /// The package is the wire's bridge text, whose single URL-decoding gives back
+    /// tbs, PIN and slot unchanged (tested in `ecpa-wire`, and against the agent
+    /// in `ecpa-agent`'s `hipki` tests).
     #[test]
-    fn sign_request_carries_tbs_slot_and_encoded_pin() {
+    fn sign_request_survives_one_url_decoding_unchanged() {
         let pin = Pin::parse("ab%1 2&").err();
         assert!(pin.is_some(), "spaces are refused by the PIN type");
         let pin = Pin::parse("a+b%1&2").unwrap();
-        let json = sign_request("line1\nline2".into(), &pin, Some("Reader 1".into()));
+        let tbs = "ECPA 註冊\nhttp://localhost:8080/a+b/c?x=100%&y=1\n中文「簽章」";
+        let json = sign_request(tbs.into(), &pin, Some("Reader +1".into()));
+        let expected =
+            TbsPackage::make_signature(tbs.into(), "a+b%1&2".into(), Some("Reader +1".into()));
+        assert_eq!(json, expected.to_bridge_text());
+        assert!(json.is_ascii() && !json.contains(['+', '&']), "{json}");
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["func"], "MakeSignature");
-        assert_eq!(value["tbs"], "line1\nline2");
         assert_eq!(value["tbsEncoding"], "NONE");
         assert_eq!(value["hashAlgorithm"], "SHA256");
         assert_eq!(value["signatureType"], "PKCS1");
-        assert_eq!(value["slotDescription"], "Reader 1");
         assert_eq!(value["pin"], "a%2Bb%251%262");
-    }
-
-    #[test]
-    fn encode_uri_component_matches_javascript() {
-        assert_eq!(encode_uri_component("123456"), "123456");
         assert_eq!(
-            encode_uri_component("http://localhost:8080"),
-            "http%3A%2F%2Flocalhost%3A8080"
+            value["tbs"],
+            "ECPA %E8%A8%BB%E5%86%8A\nhttp://localhost:8080/a%2Bb/c?x=100%25%26y=1\n\
+             %E4%B8%AD%E6%96%87%E3%80%8C%E7%B0%BD%E7%AB%A0%E3%80%8D"
         );
-        assert_eq!(encode_uri_component("-_.!~*'()"), "-_.!~*'()");
-        assert_eq!(encode_uri_component("人"), "%E4%BA%BA");
     }
 
     #[test]

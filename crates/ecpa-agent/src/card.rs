@@ -96,6 +96,13 @@ pub trait CardReader: Send + Sync {
         pin: &CardPin,
         data: &[u8],
     ) -> Result<Vec<u8>, AgentError>;
+
+    /// Logs in to the token in `slot_id` with `old` and changes its user PIN to
+    /// `new` (C_SetPIN), then logs out. A reader that cannot says so.
+    fn change_pin(&self, slot_id: u64, old: &CardPin, new: &CardPin) -> Result<(), AgentError> {
+        let _ = (slot_id, old, new);
+        Err(AgentError::Unsupported("changeUserPINCode"))
+    }
 }
 
 #[cfg(test)]

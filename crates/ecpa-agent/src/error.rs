@@ -19,6 +19,8 @@ pub enum AgentError {
     BadJson,
     #[error("要求的參數不正確：{0}")]
     BadParameter(&'static str),
+    #[error("讀卡元件不支援此功能：{0}")]
+    Unsupported(&'static str),
     #[error("此網站不在信任的網站清單中")]
     SiteNotTrusted,
     #[error("請輸入卡片密碼")]
@@ -48,6 +50,7 @@ impl AgentError {
             Self::NoSigningCertificate => "NO_SIGNING_CERTIFICATE",
             Self::BadJson => "BAD_JSON",
             Self::BadParameter(_) => "BAD_PARAMETER",
+            Self::Unsupported(_) => "UNSUPPORTED",
             Self::SiteNotTrusted => "SITE_NOT_TRUSTED",
             Self::NoPin => "NO_PIN",
             Self::PinIncorrect { .. } => "PIN_INCORRECT",
@@ -67,6 +70,7 @@ impl AgentError {
             Self::NoCard | Self::NoSigningCertificate => ret::NO_CARD,
             Self::BadJson => ret::BAD_JSON,
             Self::BadParameter(_) => ret::BAD_PARAMETER,
+            Self::Unsupported(_) => ret::UNSUPPORTED,
             Self::SiteNotTrusted => ret::SITE_NOT_TRUSTED,
             Self::NoPin => ret::NO_PIN,
             Self::PinIncorrect { .. } | Self::PinLength | Self::PinLocked => ret::CARD_LOGIN_FAILED,
@@ -134,6 +138,10 @@ mod tests {
                 AgentFailure::CertNotYetValid,
             ),
             (AgentError::BadJson, AgentFailure::BadRequest),
+            (
+                AgentError::Unsupported("SHA1"),
+                AgentFailure::Other(ret::UNSUPPORTED),
+            ),
         ];
         for (error, meaning) in cases {
             assert_eq!(

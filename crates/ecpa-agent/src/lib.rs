@@ -5,10 +5,12 @@
 //! * [`card`]: the card behind a trait; [`pkcs11_card`] is the real one;
 //! * [`http`]: the protocol's routes and its Host/Origin guards;
 //! * [`trusted_sites`]: the sites the user has trusted (`/addDomain`);
-//! * [`cert_info`]: token certificates as `pkcs11info` describes them.
+//! * [`cert_info`]: token certificates as `pkcs11info` describes them;
+//! * [`cms`]: PKCS#7 SignedData around a signature the card makes.
 
 pub mod card;
 pub mod cert_info;
+pub mod cms;
 mod error;
 pub mod http;
 pub mod pkcs11_card;
@@ -24,8 +26,12 @@ pub use http::router;
 pub use pkcs11_card::Pkcs11Card;
 pub use trusted_sites::{Origin, TrustedSites};
 
-/// `serverVersion` and the version page's `version:x.y.z.w`.
-pub const SERVER_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), ".0");
+/// `serverVersion` and the version page's `version:x.y.z.w`: the HiPKI protocol
+/// level this agent implements, which deployed clients check.
+pub const SERVER_VERSION: &str = ecpa_wire::agent::PROTOCOL_VERSION;
+
+/// This program's own version, shown on the version page.
+pub const AGENT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Where the agent reads the time (certificate validity).
 pub trait Clock: Send + Sync {

@@ -105,30 +105,64 @@ impl CardReader for Pkcs11Card {
     ) -> Result<Vec<u8>, AgentError> {
         let _one_at_a_time = self.busy.lock().map_err(|_| poisoned())?;
         let slot = self.slot(slot_id)?;
-        let info = self.context.get_token_info(slot).map_err(token_error)?;
-        if info.user_pin_locked() {
-            return Err(AgentError::PinLocked);
-        }
-        let length = pin.expose().len();
-        if length < info.min_pin_length() || length > info.max_pin_length() {
-            return Err(AgentError::PinLength);
-        }
+        self.check_pins(slot, &[pin])?;
         let session = self.context.open_ro_session(slot).map_err(token_error)?;
-        let secret = AuthPin::from(pin.expose());
-        match session.login(UserType::User, Some(&secret)) {
-            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
-            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-                return Err(self.pin_flags(slot).after_wrong_pin());
-            }
-            Err(CkError::Pkcs11(RvError::PinLocked, _)) => return Err(AgentError::PinLocked),
-            Err(CkError::Pkcs11(RvError::PinLenRange, _)) => return Err(AgentError::PinLength),
-            Err(e) => return Err(token_error(e)),
-        }
+        self.login(&session, slot, pin)?;
         let signed = sign_with_key(&session, key_id, data);
         if let Err(e) = session.logout() {
             tracing::warn!(error = %e, "logout after signing failed");
         }
         signed
+    }
+
+    fn change_pin(&self, slot_id: u64, old: &CardPin, new: &CardPin) -> Result<(), AgentError> {
+        let _one_at_a_time = self.busy.lock().map_err(|_| poisoned())?;
+        let slot = self.slot(slot_id)?;
+        self.check_pins(slot, &[old, new])?;
+        let session = self.context.open_rw_session(slot).map_err(token_error)?;
+        self.login(&session, slot, old)?;
+        let changed = session
+            .set_pin(&AuthPin::from(old.expose()), &AuthPin::from(new.expose()))
+            .map_err(|e| match e {
+                CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => {
+                    AgentError::PinLength
+                }
+                other => token_error(other),
+            });
+        if let Err(e) = session.logout() {
+            tracing::warn!(error = %e, "logout after changing the PIN failed");
+        }
+        changed
+    }
+}
+
+impl Pkcs11Card {
+    /// Refuses a locked token, and PINs outside the token's length range, before
+    /// a try is spent.
+    fn check_pins(&self, slot: Slot, pins: &[&CardPin]) -> Result<(), AgentError> {
+        let info = self.context.get_token_info(slot).map_err(token_error)?;
+        if info.user_pin_locked() {
+            return Err(AgentError::PinLocked);
+        }
+        let range = info.min_pin_length()..=info.max_pin_length();
+        if pins.iter().any(|pin| !range.contains(&pin.expose().len())) {
+            return Err(AgentError::PinLength);
+        }
+        Ok(())
+    }
+
+    /// Logs the user in with `pin`; a rejected PIN reads the tries left.
+    fn login(&self, session: &Session, slot: Slot, pin: &CardPin) -> Result<(), AgentError> {
+        let secret = AuthPin::from(pin.expose());
+        match session.login(UserType::User, Some(&secret)) {
+            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
+            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
+                Err(self.pin_flags(slot).after_wrong_pin())
+            }
+            Err(CkError::Pkcs11(RvError::PinLocked, _)) => Err(AgentError::PinLocked),
+            Err(CkError::Pkcs11(RvError::PinLenRange, _)) => Err(AgentError::PinLength),
+            Err(e) => Err(token_error(e)),
+        }
     }
 }
 

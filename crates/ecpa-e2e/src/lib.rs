@@ -3,9 +3,11 @@
 //! free loopback ports in a temporary directory, and stops all of them when done.
 
 mod browser;
+mod pages;
 mod process;
 mod stack;
 
 pub use browser::Browser;
+pub use pages::PageServer;
 pub use process::{ChildProcess, free_port, program_path, wait_for_port};
 pub use stack::{Card, Stack, StackOptions};

@@ -70,6 +70,17 @@ impl Stack {
         self.dir.path()
     }
 
+    /// The port of `portal_origin` (a trusted site of the agent), for a test that
+    /// serves its own pages there instead of starting the portal.
+    pub fn portal_port(&self) -> u16 {
+        self.portal_port
+    }
+
+    /// The port the agent listens on.
+    pub fn agent_port(&self) -> u16 {
+        self.agent_port
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }

@@ -6,12 +6,20 @@ use serde::{Deserialize, Serialize};
 /// The agent's fixed loopback port.
 pub const DEFAULT_PORT: u16 = 61161;
 
+/// The HiPKI Local Server protocol level an agent implements, as `serverVersion`.
+/// Deployed clients refuse an agent below it: ChtICToken.js (API R1.0.0.53)
+/// compares `"1.3.4.103328".localeCompare(serverVersion) > 0`, so it must sort
+/// as text, not only as numbers.
+pub const PROTOCOL_VERSION: &str = "1.3.4.103328";
+
 /// `ret_code` and `last_error` values (32-bit; a client adds 2^32 to a negative one).
 pub mod ret {
     pub const OK: u32 = 0;
     pub const NO_CARD: u32 = 0x7600_0006;
     pub const BAD_JSON: u32 = 0x7600_000B;
     pub const BAD_PARAMETER: u32 = 0x7600_000C;
+    /// 不支援的方法: a function or algorithm the agent does not offer.
+    pub const UNSUPPORTED: u32 = 0x7600_000E;
     pub const SITE_NOT_TRUSTED: u32 = 0x7600_0031;
     pub const NO_PIN: u32 = 0x7600_0998;
     pub const CANCELLED: u32 = 0x7600_0999;
@@ -205,6 +213,46 @@ impl TbsPackage {
             with_card_sn: Some("true".into()),
         }
     }
+
+    /// The package as the popup bridge hands it on. The HiPKI bridge parses the
+    /// text as JSON (to read `func`) and posts it as a raw `tbsPackage=` form body,
+    /// which the agent URL-decodes once. So the JSON text is written with `%`,
+    /// `+` and `&` percent-encoded (ChtICToken.js writes `+` as `%2B`), and with
+    /// non-ASCII text as `%XX` UTF-8 bytes (as `encodeURIComponent` writes the
+    /// sample pages' Chinese tbs): still JSON, and one decoding gives back exactly
+    /// this package, with HiPKI's agent and with ours. (Escaping each value with
+    /// `encodeURIComponent` instead would turn a `\n` in the tbs into a raw
+    /// newline inside a JSON string after the decoding.)
+    pub fn to_bridge_text(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let mut out = String::with_capacity(json.len());
+        for byte in json.bytes() {
+            if matches!(byte, b'%' | b'+' | b'&') || !(0x20..0x80).contains(&byte) {
+                out.push_str(&format!("%{byte:02X}"));
+            } else {
+                out.push(char::from(byte));
+            }
+        }
+        out
+    }
+}
+
+/// JavaScript's `encodeURIComponent` for a UTF-8 string.
+pub fn encode_uri_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            );
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 impl core::fmt::Debug for TbsPackage {
@@ -233,6 +281,28 @@ pub struct SignResult {
     pub certb64: String,
     #[serde(rename = "cardSN", default)]
     pub card_sn: String,
+}
+
+/// The answer to `DecryptData` (`POST /decrypt`): `func` is `decrypt`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecryptResult {
+    pub func: String,
+    #[serde(deserialize_with = "code")]
+    pub ret_code: u32,
+    #[serde(deserialize_with = "code", default)]
+    pub last_error: u32,
+    #[serde(default)]
+    pub plain: String,
+}
+
+/// The answer to a card command (`changeUserPINCode`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardCommandResult {
+    pub func: String,
+    #[serde(deserialize_with = "code")]
+    pub ret_code: u32,
+    #[serde(deserialize_with = "code", default)]
+    pub last_error: u32,
 }
 
 /// What the opener posts to the popup bridge to read the cards (no PIN):
@@ -318,5 +388,53 @@ mod tests {
         assert_eq!(json["tbsEncoding"], "NONE");
         assert_eq!(json["hashAlgorithm"], "SHA256");
         assert!(!format!("{p:?}").contains("123456"));
+    }
+
+    /// `application/x-www-form-urlencoded` decoding, once, as the agent reads a body.
+    fn form_decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < bytes.len() => {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                    out.push(u8::from_str_radix(hex, 16).unwrap_or_default());
+                    i += 2;
+                }
+                other => out.push(other),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn bridge_text_survives_one_url_decoding_unchanged() {
+        let tbs = "a+b/c%2B d=e&f?\n中文「簽章」\u{1F600}";
+        let package =
+            TbsPackage::make_signature(tbs.into(), "Pw+%&=#1".into(), Some("Reader +1 %".into()));
+        let text = package.to_bridge_text();
+        assert!(text.is_ascii(), "{text}");
+        for raw in ['+', '&', '\n'] {
+            assert!(!text.contains(raw), "{raw:?} in {text}");
+        }
+        // Still JSON: the bridge reads `func` from it before posting it on.
+        let seen: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(seen["func"], "MakeSignature");
+        let decoded: Result<TbsPackage, _> = serde_json::from_str(&form_decode(&text));
+        assert_eq!(decoded.map_err(|e| e.to_string()), Ok(package));
+    }
+
+    #[test]
+    fn encode_uri_component_matches_javascript() {
+        assert_eq!(encode_uri_component("123456"), "123456");
+        assert_eq!(
+            encode_uri_component("http://localhost:8080"),
+            "http%3A%2F%2Flocalhost%3A8080"
+        );
+        assert_eq!(encode_uri_component("-_.!~*'()"), "-_.!~*'()");
+        assert_eq!(encode_uri_component("人 +"), "%E4%BA%BA%20%2B");
     }
 }

@@ -2,7 +2,10 @@
 //! HiPKI agent does) except refused hosts (403) and the HTML pages.
 
 mod add_domain;
+mod card_management;
+mod decrypt;
 mod info;
+mod package;
 mod pages;
 mod sign;
 
@@ -24,7 +27,15 @@ pub fn router(state: AgentState) -> Router {
         .route("/", get(pages::version_page))
         .route("/pkcs11info", get(info::pkcs11info).post(info::pkcs11info))
         .route("/sign", axum::routing::post(sign::sign))
+        .route("/decrypt", axum::routing::post(decrypt::decrypt))
+        .route(
+            "/CardManagement/sendCardCommand",
+            axum::routing::post(card_management::send_card_command),
+        )
+        // The bridge page under both names deployed clients open: `/popupForm`
+        // (HiPKI sample pages) and `/ChtPopupForm` (ChtICToken.js).
         .route("/popupForm", get(pages::popup_form))
+        .route("/ChtPopupForm", get(pages::popup_form))
         .route(
             "/addDomain",
             get(add_domain::consent_page).post(add_domain::confirm),

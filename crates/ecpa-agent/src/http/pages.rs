@@ -5,30 +5,46 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use ecpa_wire::agent::ret;
 
-use crate::{AgentState, CARD_ERROR, SERVER_VERSION};
+use crate::{AGENT_VERSION, AgentState, CARD_ERROR, SERVER_VERSION};
 
 /// Scripts only inline, fetches only to the agent, forms only to the agent.
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; \
     style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; \
     frame-ancestors 'none'; base-uri 'none'";
 
-/// `GET /`: tells a page that the agent runs, and which version.
+/// `GET /`: tells a page that the agent runs, the protocol level it speaks
+/// (`version:`, as HiPKI's page writes it) and this program's own version.
 pub(super) async fn version_page() -> Response {
     page(format!(
         "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
          <title>ECPA 讀卡元件</title></head><body>\
          <p>ECPA 讀卡元件（HiPKI Local Server 相容）執行中</p>\
-         <p id=\"version\">version:{SERVER_VERSION}</p></body></html>"
+         <p id=\"version\">version:{SERVER_VERSION}</p>\
+         <p id=\"agent-version\">ecpa-agent {AGENT_VERSION}</p></body></html>"
     ))
 }
 
-/// `GET /popupForm`: the bridge between the opener page and the agent.
+/// `GET /popupForm` and `GET /ChtPopupForm`: the bridge between the opener page
+/// and the agent.
 ///
 /// On load it posts `{"func":"getTbs"}` to its opener. The opener answers with a
-/// package (a JSON string or object): `MakeSignature` goes to `POST /sign`,
-/// `pkcs11info` to `POST /pkcs11info`, and the agent's JSON answer is posted back
-/// as a string to the opener's origin only; then the popup closes. An opener whose
-/// origin is not trusted gets `ret_code` 0x76000031 and nothing else happens.
+/// package, a JSON string (or object). By its `func`:
+///
+/// | func | runs | answer's `func` |
+/// |---|---|---|
+/// | `pkcs11info` (`withcert`) | `POST /pkcs11info[?withcert=true]` | `pkcs11info` |
+/// | `CheckEnvir` (ChtICToken.js) | `POST /pkcs11info` | `pkcs11info` |
+/// | `GetUserCert` (ChtICToken.js) | `POST /pkcs11info?withcert=true` | `pkcs11info` |
+/// | `MakeSignature` | `POST /sign` | `sign` |
+/// | `DecryptData` | `POST /decrypt` | `decrypt` |
+/// | `changeUserPINCode` (ChtICToken.js) | `POST /CardManagement/sendCardCommand` | `changeUserPINCode` |
+/// | anything else | nothing | the same, `ret_code` 0x7600000E |
+///
+/// A string package is posted on as the raw form body `tbsPackage=` + the text,
+/// exactly as HiPKI's bridge does, and the agent URL-decodes it once; an object
+/// is form-encoded first. The agent's JSON answer is posted back as a string to
+/// the opener's origin only; then the popup closes. An opener whose origin is
+/// not trusted gets `ret_code` 0x76000031 and nothing else happens.
 pub(super) async fn popup_form(State(state): State<AgentState>) -> Response {
     let trusted: Vec<String> = state
         .trusted
@@ -44,7 +60,7 @@ pub(super) async fn popup_form(State(state): State<AgentState>) -> Response {
         .replace("__TRUSTED__", &trusted_json)
         .replace("__NOT_TRUSTED__", &ret::SITE_NOT_TRUSTED.to_string())
         .replace("__BAD_JSON__", &ret::BAD_JSON.to_string())
-        .replace("__BAD_PARAMETER__", &ret::BAD_PARAMETER.to_string())
+        .replace("__UNSUPPORTED__", &ret::UNSUPPORTED.to_string())
         .replace("__CARD_ERROR__", &CARD_ERROR.to_string());
     page(format!(
         "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
@@ -69,9 +85,42 @@ const TRUSTED = __TRUSTED__;
 let busy = false;
 function show(text) { document.getElementById("status").textContent = text; }
 function answer(origin, text) { window.opener.postMessage(text, origin); }
+function failure(func, code) { return JSON.stringify({ func: func, ret_code: code, last_error: 0 }); }
+function answerName(func) {
+  switch (func) {
+    case "pkcs11info": case "CheckEnvir": case "GetUserCert": return "pkcs11info";
+    case "MakeSignature": return "sign";
+    case "DecryptData": return "decrypt";
+    default: return String(func);
+  }
+}
 async function agent(path, body) {
-  const response = await fetch(path, { method: "POST", body: body, credentials: "omit" });
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: body,
+    credentials: "omit",
+  });
   return response.text();
+}
+function packageBody(data) {
+  return "tbsPackage=" + (typeof data === "string" ? data : encodeURIComponent(JSON.stringify(data)));
+}
+async function cards(withCert) {
+  const info = JSON.parse(await agent("/pkcs11info?withcert=" + withCert, ""));
+  info.func = "pkcs11info";
+  return JSON.stringify(info);
+}
+async function run(request, data) {
+  switch (request.func) {
+    case "pkcs11info": return cards(String(request.withcert) === "true");
+    case "CheckEnvir": return cards(false);
+    case "GetUserCert": return cards(true);
+    case "MakeSignature": return agent("/sign", packageBody(data));
+    case "DecryptData": return agent("/decrypt", packageBody(data));
+    case "changeUserPINCode": return agent("/CardManagement/sendCardCommand", packageBody(data));
+    default: return failure(answerName(request.func), __UNSUPPORTED__);
+  }
 }
 window.addEventListener("message", async (event) => {
   if (!window.opener || event.source !== window.opener || busy) return;
@@ -81,33 +130,23 @@ window.addEventListener("message", async (event) => {
   } catch (e) {
     request = null;
   }
-  const func = request && request.func === "pkcs11info" ? "pkcs11info" : "sign";
+  const valid = request !== null && typeof request === "object";
+  const func = answerName(valid ? request.func : "MakeSignature");
   if (!TRUSTED.includes(event.origin)) {
-    answer(event.origin, JSON.stringify({ func: func, ret_code: __NOT_TRUSTED__, last_error: 0 }));
+    answer(event.origin, failure(func, __NOT_TRUSTED__));
     show("此網站尚未加入信任的網站：" + event.origin);
     return;
   }
-  if (!request || typeof request !== "object") {
-    answer(event.origin, JSON.stringify({ func: "sign", ret_code: __BAD_JSON__, last_error: 0 }));
+  if (!valid) {
+    answer(event.origin, failure(func, __BAD_JSON__));
     return;
   }
   busy = true;
   show("讀卡中，請勿移除卡片…");
   try {
-    if (request.func === "MakeSignature") {
-      const form = new URLSearchParams();
-      form.set("tbsPackage", typeof event.data === "string" ? event.data : JSON.stringify(request));
-      answer(event.origin, await agent("/sign", form));
-    } else if (request.func === "pkcs11info") {
-      const withCert = String(request.withcert) === "true";
-      const info = JSON.parse(await agent("/pkcs11info?withcert=" + withCert, null));
-      info.func = "pkcs11info";
-      answer(event.origin, JSON.stringify(info));
-    } else {
-      answer(event.origin, JSON.stringify({ func: String(request.func), ret_code: __BAD_PARAMETER__, last_error: 0 }));
-    }
+    answer(event.origin, await run(request, event.data));
   } catch (e) {
-    answer(event.origin, JSON.stringify({ func: func, ret_code: __CARD_ERROR__, last_error: 0 }));
+    answer(event.origin, failure(func, __CARD_ERROR__));
   } finally {
     window.close();
   }

@@ -1,4 +1,6 @@
-//! `POST /sign`: form field `tbsPackage`, a JSON [`TbsPackage`]; answers a [`SignResult`].
+//! `POST /sign`: form field `tbsPackage`, a JSON `MakeSignature` package; answers a
+//! [`SignResult`] whose `signature` is PKCS#1 v1.5 (`signatureType` `PKCS1`) or a
+//! PKCS#7 SignedData holding the tbs and the signer's certificate (`PKCS7`).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -6,12 +8,13 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ecpa_wire::agent::{SignResult, TbsEncoding, TbsPackage, ret};
-use zeroize::Zeroizing;
+use ecpa_wire::agent::{SignResult, ret};
 
+use super::package::{Package, chosen_card, given};
 use super::{check_origin, log_failure, on_card};
 use crate::cert_info::signing_certificate;
-use crate::{AgentError, AgentState, CardPin, SlotView};
+use crate::cms::{SignedAttributes, signed_data};
+use crate::{AgentError, AgentState, CardPin};
 
 pub(super) async fn sign(
     State(state): State<AgentState>,
@@ -37,59 +40,72 @@ pub(super) async fn sign(
     }))
 }
 
+/// What the signature is: the bare PKCS#1 v1.5 value, or a PKCS#7 SignedData.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignatureType {
+    Pkcs1,
+    Pkcs7,
+}
+
 /// A checked signing request: the PIN apart, wiped after use.
 struct SignRequest {
     tbs: Vec<u8>,
     pin: CardPin,
+    signature_type: SignatureType,
     slot_description: Option<String>,
+    card_id: Option<String>,
 }
 
 impl SignRequest {
     fn parse(body: &[u8]) -> Result<Self, AgentError> {
-        let json = form_urlencoded::parse(body)
-            .find(|(key, _)| key == "tbsPackage")
-            .map(|(_, value)| Zeroizing::new(value.into_owned()))
-            .ok_or(AgentError::BadParameter("tbsPackage"))?;
-        let mut package: TbsPackage = serde_json::from_str(&json).map_err(|e| {
-            if e.is_data() {
-                AgentError::BadParameter("tbsPackage")
-            } else {
-                AgentError::BadJson
-            }
-        })?;
-        let pin = Zeroizing::new(std::mem::take(&mut package.pin));
+        let mut package = Package::read(body)?;
+        let pin = package.take_pin();
         if package.func != "MakeSignature" {
             return Err(AgentError::BadParameter("func"));
         }
-        if !package.signature_type.eq_ignore_ascii_case("PKCS1") {
-            return Err(AgentError::BadParameter("signatureType"));
+        let signature_type = match given(package.signature_type.as_deref())
+            .unwrap_or("PKCS1")
+            .to_ascii_uppercase()
+            .as_str()
+        {
+            "PKCS1" => SignatureType::Pkcs1,
+            "PKCS7" => SignatureType::Pkcs7,
+            _ => return Err(AgentError::BadParameter("signatureType")),
+        };
+        match given(package.hash_algorithm.as_deref())
+            .unwrap_or("SHA256")
+            .to_ascii_uppercase()
+            .as_str()
+        {
+            "SHA256" | "SHA-256" => {}
+            // SHA-1 signatures are refused: no flow this agent serves needs one.
+            "SHA1" | "SHA-1" => return Err(AgentError::Unsupported("hashAlgorithm SHA1")),
+            _ => return Err(AgentError::BadParameter("hashAlgorithm")),
         }
-        if !package.hash_algorithm.eq_ignore_ascii_case("SHA256") {
-            return Err(AgentError::BadParameter("hashAlgorithm"));
-        }
-        let tbs = match package.tbs_encoding {
-            TbsEncoding::None => package.tbs.into_bytes(),
-            TbsEncoding::Base64 => STANDARD
-                .decode(package.tbs.trim())
-                .map_err(|_| AgentError::BadParameter("tbs"))?,
+        let tbs = package.tbs.unwrap_or_default();
+        let encoding = given(package.tbs_encoding.as_deref()).unwrap_or("NONE");
+        let tbs = if encoding.eq_ignore_ascii_case("NONE") {
+            tbs.into_bytes()
+        } else if encoding.eq_ignore_ascii_case("base64") {
+            let text: String = tbs.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            STANDARD
+                .decode(text)
+                .map_err(|_| AgentError::BadParameter("tbs"))?
+        } else {
+            return Err(AgentError::BadParameter("tbsEncoding"));
         };
         if tbs.is_empty() {
             return Err(AgentError::BadParameter("tbs"));
         }
-        // The HiPKI sample pages send the PIN through encodeURIComponent.
-        let pin = Zeroizing::new(
-            percent_encoding::percent_decode_str(&pin)
-                .decode_utf8()
-                .map_err(|_| AgentError::BadParameter("pin"))?
-                .into_owned(),
-        );
         if pin.is_empty() {
             return Err(AgentError::NoPin);
         }
         Ok(Self {
             tbs,
             pin: CardPin::new(pin),
-            slot_description: package.slot_description.filter(|s| !s.is_empty()),
+            signature_type,
+            slot_description: given(package.slot_description.as_deref()).map(str::to_owned),
+            card_id: given(package.cardid.as_deref()).map(str::to_owned),
         })
     }
 }
@@ -97,8 +113,11 @@ impl SignRequest {
 async fn run(state: &AgentState, request: SignRequest) -> Result<SignResult, AgentError> {
     let card = state.card.clone();
     let slots = on_card(move || card.slots()).await?;
-    let slot = choose_slot(&slots, request.slot_description.as_deref())?;
-    let token = slot.token.as_ref().ok_or(AgentError::NoCard)?;
+    let (slot, token) = chosen_card(
+        &slots,
+        request.slot_description.as_deref(),
+        request.card_id.as_deref(),
+    )?;
     let certificate =
         signing_certificate(&token.certificates).ok_or(AgentError::NoSigningCertificate)?;
     certificate.check_validity(state.clock.now())?;
@@ -106,8 +125,18 @@ async fn run(state: &AgentState, request: SignRequest) -> Result<SignResult, Age
     let card = state.card.clone();
     let slot_id = slot.slot_id;
     let key_id = certificate.object.id.clone();
-    let signature =
-        on_card(move || card.sign(slot_id, &key_id, &request.pin, &request.tbs)).await?;
+    let signature = match request.signature_type {
+        SignatureType::Pkcs1 => {
+            on_card(move || card.sign(slot_id, &key_id, &request.pin, &request.tbs)).await?
+        }
+        SignatureType::Pkcs7 => {
+            let attributes = SignedAttributes::new(&request.tbs, state.clock.now())?;
+            let to_sign = attributes.der()?;
+            let value =
+                on_card(move || card.sign(slot_id, &key_id, &request.pin, &to_sign)).await?;
+            signed_data(&certificate.object.der, &request.tbs, attributes, value)?
+        }
+    };
     tracing::info!(slot = slot_id, serial = %certificate.profile.serial_hex, "signed");
     Ok(SignResult {
         func: "sign".into(),
@@ -117,24 +146,4 @@ async fn run(state: &AgentState, request: SignRequest) -> Result<SignResult, Age
         certb64: certificate.cert_b64(),
         card_sn: token.serial_number.clone(),
     })
-}
-
-/// The named slot, or else the first slot holding a card.
-fn choose_slot<'a>(
-    slots: &'a [SlotView],
-    description: Option<&str>,
-) -> Result<&'a SlotView, AgentError> {
-    if slots.is_empty() {
-        return Err(AgentError::NoReader);
-    }
-    match description {
-        Some(name) => slots
-            .iter()
-            .find(|s| s.description == name)
-            .ok_or(AgentError::NoCard),
-        None => slots
-            .iter()
-            .find(|s| s.token.is_some())
-            .ok_or(AgentError::NoCard),
-    }
 }

@@ -41,6 +41,16 @@ pub struct TestAgent {
 /// A fake citizen card whose signing certificate is valid from `not_before` to
 /// `not_after` (unix seconds), plus its encryption certificate.
 pub fn fake_card_valid(not_before: u64, not_after: u64) -> FakeCard {
+    fake_card_with(PIN, not_before, not_after)
+}
+
+/// A fake card valid for a year around now whose PIN is `pin`.
+pub fn fake_card_with_pin(pin: &str) -> FakeCard {
+    let now = now_unix();
+    fake_card_with(pin, now - 30 * DAY, now + 300 * DAY)
+}
+
+fn fake_card_with(pin: &str, not_before: u64, not_after: u64) -> FakeCard {
     let spki = spki_of(&FAKE_KEY);
     let cert = |signing, serial| {
         crate::certs::issue(
@@ -57,7 +67,7 @@ pub fn fake_card_valid(not_before: u64, not_after: u64) -> FakeCard {
     };
     FakeCard::new(
         FAKE_KEY.clone(),
-        PIN,
+        pin,
         vec![cert(true, 0xA1), cert(false, 0xA2)],
     )
 }
@@ -122,7 +132,12 @@ impl TestAgent {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .append_pair("tbsPackage", package)
             .finish();
-        let mut request = Request::post("/sign")
+        self.post("/sign", origin, body).await
+    }
+
+    /// `POST path` with `body` as it is (a form body), from `origin`.
+    pub async fn post(&self, path: &str, origin: Option<&str>, body: String) -> Answer {
+        let mut request = Request::post(path)
             .header(header::HOST, HOST)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(origin) = origin {

@@ -6,6 +6,7 @@
 
 mod certs;
 mod fake_card;
+mod hipki;
 mod in_process;
 mod pages;
 mod pin_states;

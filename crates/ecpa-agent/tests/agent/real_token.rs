@@ -2,14 +2,28 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ecpa_wire::agent::{AgentFailure, TbsEncoding, TbsPackage, ret};
+use ecpa_wire::agent::{AgentFailure, CardCommandResult, SignResult, TbsEncoding, TbsPackage, ret};
 
 use crate::certs::{DAY, now_unix};
 use crate::in_process::PORTAL;
-use crate::softhsm::SoftHsm;
+use crate::softhsm::{RunningAgent, SoftHsm};
 use crate::verify::verify_with_cert;
 
 const PIN: &str = "135790";
+
+/// Signs `package` from the trusted portal; the agent's log explains a failure.
+async fn signed(hsm: &SoftHsm, agent: &RunningAgent, package: &TbsPackage) -> SignResult {
+    let result = agent
+        .sign(&serde_json::to_string(package).unwrap(), PORTAL)
+        .await;
+    assert_eq!(
+        (result.ret_code, result.last_error),
+        (ret::OK, 0),
+        "{}",
+        hsm.agent_log()
+    );
+    result
+}
 
 fn valid_card(hsm: &SoftHsm) -> crate::softhsm::Provisioned {
     let now = now_unix();
@@ -120,15 +134,7 @@ async fn signatures_verify_against_the_returned_certificate() {
 
     let text = "ECPA 登入\nhttp://localhost:8080\nnonce=00ff";
     let package = TbsPackage::make_signature(text.into(), PIN.into(), None);
-    let result = agent
-        .sign(&serde_json::to_string(&package).unwrap(), PORTAL)
-        .await;
-    assert_eq!(
-        (result.ret_code, result.last_error),
-        (ret::OK, 0),
-        "{}",
-        hsm.agent_log()
-    );
+    let result = signed(&hsm, &agent, &package).await;
     assert_eq!(result.func, "sign");
     assert_eq!(result.card_sn, serial);
     assert_eq!(STANDARD.decode(&result.certb64).unwrap(), card.signing_der);
@@ -159,6 +165,67 @@ async fn signatures_verify_against_the_returned_certificate() {
     assert_eq!(result.ret_code, ret::OK);
 
     assert!(!hsm.agent_log().contains(PIN), "the PIN reached the log");
+}
+
+#[tokio::test]
+async fn pkcs7_is_signed_on_the_token_and_verifies_with_openssl() {
+    let hsm = SoftHsm::new();
+    let card = valid_card(&hsm);
+    let agent = hsm.start_agent(&[PORTAL]);
+    let text = "ECPA 登入 a+b/c 100%";
+    let mut package = TbsPackage::make_signature(text.into(), PIN.into(), None);
+    package.signature_type = "PKCS7".into();
+    let result = signed(&hsm, &agent, &package).await;
+    assert_eq!(STANDARD.decode(&result.certb64).unwrap(), card.signing_der);
+    crate::verify::verify_pkcs7(
+        &result.signature,
+        text.as_bytes(),
+        &card.signing_der,
+        &crate::certs::TEST_PKI.trust_anchors_pem(),
+    );
+}
+
+#[tokio::test]
+async fn change_user_pin_code_changes_the_pin_on_the_token() {
+    let hsm = SoftHsm::new();
+    valid_card(&hsm);
+    let agent = hsm.start_agent(&[PORTAL]);
+    let new_pin = "8642+%&=";
+    let change = |current: &str, origin: &str| {
+        let package = serde_json::json!({
+            "func": "changeUserPINCode", "currentPIN": current, "newpin": new_pin,
+            "readername": "", "slotDescription": "",
+        })
+        .to_string();
+        let origin = origin.to_owned();
+        let agent = &agent;
+        async move {
+            let result: CardCommandResult = agent
+                .post("/CardManagement/sendCardCommand", &package, &origin)
+                .await;
+            assert_eq!(result.func, "changeUserPINCode");
+            result.ret_code
+        }
+    };
+    assert_eq!(
+        change(PIN, "https://evil.example").await,
+        ret::SITE_NOT_TRUSTED
+    );
+    assert_eq!(change("000000", PORTAL).await, ret::CARD_LOGIN_FAILED);
+    assert_eq!(change(PIN, PORTAL).await, ret::OK, "{}", hsm.agent_log());
+
+    let sign_with = |pin: &str| {
+        serde_json::to_string(&TbsPackage::make_signature("hi".into(), pin.into(), None)).unwrap()
+    };
+    let old = agent.sign(&sign_with(PIN), PORTAL).await;
+    assert_eq!(old.ret_code, ret::CARD_LOGIN_FAILED);
+    let new = agent.sign(&sign_with(new_pin), PORTAL).await;
+    assert_eq!((new.ret_code, new.last_error), (ret::OK, 0));
+    let log = hsm.agent_log();
+    assert!(
+        !log.contains(PIN) && !log.contains(new_pin),
+        "a PIN reached the log"
+    );
 }
 
 #[tokio::test]

@@ -235,9 +235,19 @@ impl RunningAgent {
     }
 
     pub async fn sign(&self, package: &str, origin: &str) -> SignResult {
+        self.post("/sign", package, origin).await
+    }
+
+    /// `POST path` with the form field `tbsPackage` = `package`, from `origin`.
+    pub async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        package: &str,
+        origin: &str,
+    ) -> T {
         let response = self
             .client
-            .post(self.url("/sign"))
+            .post(self.url(path))
             .header("Origin", origin)
             .form(&[("tbsPackage", package)])
             .send()

@@ -3,6 +3,7 @@
 //! (the personnel data and the cards are arranged with the programs' own commands).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod conformance;
 mod layout;
 mod method1;
 mod method2;
