@@ -13,9 +13,16 @@ use serde::de::DeserializeOwned;
 
 use crate::failure::Failure;
 
-async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
+/// Sends a request and returns the body of a 2xx answer, else the portal's failure.
+/// Not generic, so the browser bundle holds the request code once.
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<String, Failure> {
+    let response = request
+        .map_err(|_| Failure::Network)?
+        .send()
+        .await
+        .map_err(|_| Failure::Network)?;
     if response.ok() {
-        response.json::<T>().await.map_err(|_| Failure::Network)
+        response.text().await.map_err(|_| Failure::Network)
     } else {
         Err(error_of(response).await)
     }
@@ -29,34 +36,20 @@ async fn error_of(response: Response) -> Failure {
     }
 }
 
+fn decode<T: DeserializeOwned>(body: &str) -> Result<T, Failure> {
+    serde_json::from_str(body).map_err(|_| Failure::Network)
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    let response = Request::get(path)
-        .send()
-        .await
-        .map_err(|_| Failure::Network)?;
-    answer(response).await
+    decode(&send(Request::get(path).build()).await?)
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-    let response = Request::post(path)
-        .json(body)
-        .map_err(|_| Failure::Network)?
-        .send()
-        .await
-        .map_err(|_| Failure::Network)?;
-    answer(response).await
+    decode(&send(Request::post(path).json(body)).await?)
 }
 
 async fn delete(path: &str) -> Result<(), Failure> {
-    let response = Request::delete(path)
-        .send()
-        .await
-        .map_err(|_| Failure::Network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(error_of(response).await)
-    }
+    send(Request::delete(path).build()).await.map(drop)
 }
 
 /// `GET /api/config`: the agent's origin, first of all.

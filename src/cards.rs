@@ -1,7 +1,8 @@
 //! Which card and certificate to use, from the agent's `pkcs11info` answer.
 
-use ecpa_wire::agent::Pkcs11Info;
+use ecpa_wire::agent::{AgentFailure, Pkcs11Info};
 
+use crate::certificate::CardCertificate;
 use crate::failure::Failure;
 use crate::wizard::CardRef;
 
@@ -21,7 +22,7 @@ pub fn signing_cards(info: &Pkcs11Info) -> Result<Vec<CardChoice>, Failure> {
         return Err(failure);
     }
     if info.slots.is_empty() {
-        return Err(Failure::NoReader);
+        return Err(Failure::Agent(AgentFailure::NoReader));
     }
     let tokens: Vec<_> = info
         .slots
@@ -29,7 +30,7 @@ pub fn signing_cards(info: &Pkcs11Info) -> Result<Vec<CardChoice>, Failure> {
         .filter_map(|slot| slot.token.as_ref().map(|token| (slot, token)))
         .collect();
     if tokens.is_empty() {
-        return Err(Failure::NoCard);
+        return Err(Failure::Agent(AgentFailure::NoCard));
     }
     let choices: Vec<CardChoice> = tokens
         .into_iter()
@@ -44,7 +45,7 @@ pub fn signing_cards(info: &Pkcs11Info) -> Result<Vec<CardChoice>, Failure> {
             Some(CardChoice {
                 card: CardRef {
                     slot: slot.slot_description.clone(),
-                    certificate,
+                    certificate: CardCertificate::read(certificate),
                 },
                 holder,
                 token_serial: token.serial_number.clone(),
@@ -114,7 +115,7 @@ mod tests {
         );
         let cards = signing_cards(&answer).unwrap();
         assert_eq!(cards.len(), 1);
-        assert_eq!(cards[0].card.certificate, "SIG");
+        assert_eq!(cards[0].card.certificate.base64(), "SIG");
         assert_eq!(cards[0].card.slot, "Reader 0");
         assert_eq!(cards[0].holder, "王大明");
     }
@@ -144,11 +145,11 @@ mod tests {
     fn no_reader_no_card_no_signing_certificate() {
         assert_eq!(
             signing_cards(&info(ret::OK, vec![])),
-            Err(Failure::NoReader)
+            Err(Failure::Agent(AgentFailure::NoReader))
         );
         assert_eq!(
             signing_cards(&info(ret::OK, vec![slot("Reader 0", None)])),
-            Err(Failure::NoCard)
+            Err(Failure::Agent(AgentFailure::NoCard))
         );
         assert_eq!(
             signing_cards(&info(
@@ -163,7 +164,7 @@ mod tests {
     fn agent_error_codes_win() {
         assert_eq!(
             signing_cards(&info(ret::NO_CARD, vec![])),
-            Err(Failure::NoCard)
+            Err(Failure::Agent(AgentFailure::NoCard))
         );
         assert_eq!(
             signing_cards(&info(ret::SITE_NOT_TRUSTED, vec![])),

@@ -1,11 +1,8 @@
 //! What step 2 shows about a certificate, parsed in the browser with `ecpa-cert`.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use ecpa_cert::CertProfile;
 use ecpa_wire::CardKind;
 
-use crate::failure::Failure;
 use crate::messages::Lang;
 
 /// The step-2 fields, ready to print.
@@ -24,21 +21,6 @@ pub struct CertDisplay {
     pub not_before: String,
     /// 憑證到期日, Taiwan time.
     pub not_after: String,
-}
-
-/// Decodes the agent's base64 DER and reads the certificate profile.
-pub fn parse_certificate(certificate_b64: &str) -> Result<CertProfile, Failure> {
-    let der = STANDARD
-        .decode(certificate_b64.trim())
-        .map_err(|_| Failure::CertificateUnreadable)?;
-    ecpa_cert::parse_der(&der).map_err(|_| Failure::CertificateUnreadable)
-}
-
-/// The certificate's subject as stored (`C=TW, CN=王大明, serialNumber=…`), if readable.
-pub fn subject_of(certificate_b64: &str) -> Option<String> {
-    parse_certificate(certificate_b64)
-        .ok()
-        .map(|profile| profile.subject.display())
 }
 
 /// The name of a card type in the page's language.
@@ -70,15 +52,15 @@ impl CertDisplay {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-
-    /// Base64 body of a PEM file from `tests/data`.
-    fn pem_body(pem: &str) -> String {
-        pem.lines().filter(|l| !l.starts_with("-----")).collect()
-    }
+    use crate::certificate::CardCertificate;
 
     fn display(pem: &str) -> CertDisplay {
-        let profile = parse_certificate(&pem_body(pem)).expect("test certificate parses");
-        CertDisplay::new(&profile, Lang::Zh)
+        let body = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let certificate = CardCertificate::read(body);
+        CertDisplay::new(
+            certificate.profile().expect("test certificate parses"),
+            Lang::Zh,
+        )
     }
 
     #[test]
@@ -125,28 +107,6 @@ mod tests {
         );
         assert_eq!(shown.kind, Some(CardKind::Organization));
         assert_eq!(shown.not_before, "2026-11-27 11:03:26");
-    }
-
-    #[test]
-    fn subject_of_the_card_certificate() {
-        let pem = include_str!("../tests/data/citizen-moica-test.pem");
-        assert_eq!(
-            subject_of(&pem_body(pem)).as_deref(),
-            Some("C=TW, CN=測試人, serialNumber=1061720472004809")
-        );
-        assert_eq!(subject_of("AAAA"), None);
-    }
-
-    #[test]
-    fn garbage_is_unreadable_not_a_panic() {
-        assert_eq!(
-            parse_certificate("***"),
-            Err(Failure::CertificateUnreadable)
-        );
-        assert_eq!(
-            parse_certificate("AAAA"),
-            Err(Failure::CertificateUnreadable)
-        );
     }
 
     #[test]

@@ -14,12 +14,10 @@ pub enum Failure {
     AgentNotRunning,
     /// The agent answered with something that is not its protocol.
     AgentGarbled,
-    /// The agent refused or the card failed (`ret_code`/`last_error`).
+    /// The agent refused or the card failed (`ret_code`/`last_error`), or its
+    /// answer shows no reader ([`AgentFailure::NoReader`]) or no card
+    /// ([`AgentFailure::NoCard`]).
     Agent(AgentFailure),
-    /// The agent sees readers but none holds a card.
-    NoCard,
-    /// The agent sees no card reader at all.
-    NoReader,
     /// The card holds no certificate for signing (keyUsage digitalSignature).
     NoSigningCertificate,
     /// The certificate on the card could not be parsed.
@@ -50,11 +48,7 @@ impl Failure {
 
     /// Maps an agent `ret_code`/`last_error` pair; `None` when it says success.
     pub fn from_agent_codes(ret_code: u32, last_error: u32) -> Option<Self> {
-        AgentFailure::from_codes(ret_code, last_error).map(|failure| match failure {
-            AgentFailure::NoCard => Failure::NoCard,
-            AgentFailure::NoReader => Failure::NoReader,
-            other => Failure::Agent(other),
-        })
+        AgentFailure::from_codes(ret_code, last_error).map(Failure::Agent)
     }
 
     /// The stable code shown in `data-code` of the result and used by tests.
@@ -78,8 +72,6 @@ impl Failure {
                 AgentFailure::CertExpired => "CARD_CERT_EXPIRED".into(),
                 AgentFailure::Other(code) => format!("AGENT_{code:08X}"),
             },
-            Failure::NoCard => "NO_CARD".into(),
-            Failure::NoReader => "NO_READER".into(),
             Failure::NoSigningCertificate => "NO_SIGNING_CERTIFICATE".into(),
             Failure::CertificateUnreadable => "CERTIFICATE_UNREADABLE".into(),
             Failure::WrongCardType { .. } => "WRONG_CERT_TYPE".into(),
@@ -107,14 +99,12 @@ mod tests {
     #[test]
     fn agent_codes_map_to_card_and_reader_failures() {
         assert_eq!(Failure::from_agent_codes(ret::OK, 0), None);
-        assert_eq!(
-            Failure::from_agent_codes(ret::NO_CARD, 0),
-            Some(Failure::NoCard)
-        );
-        assert_eq!(
-            Failure::from_agent_codes(ret::NO_READER, 0),
-            Some(Failure::NoReader)
-        );
+        let no_card = Failure::from_agent_codes(ret::NO_CARD, 0);
+        assert_eq!(no_card, Some(Failure::Agent(AgentFailure::NoCard)));
+        assert_eq!(no_card.map(|f| f.code()).as_deref(), Some("NO_CARD"));
+        let no_reader = Failure::from_agent_codes(ret::NO_READER, 0);
+        assert_eq!(no_reader, Some(Failure::Agent(AgentFailure::NoReader)));
+        assert_eq!(no_reader.map(|f| f.code()).as_deref(), Some("NO_READER"));
         assert_eq!(
             Failure::from_agent_codes(ret::CARD_LOGIN_FAILED, ret::PIN_INCORRECT_2_LEFT),
             Some(Failure::Agent(AgentFailure::WrongPin {

@@ -1,10 +1,12 @@
 //! ECPA certificate registration: the browser SPA (Leptos, client-side rendered).
 //!
 //! Plain logic, tested natively: [`wizard`] (the registration wizard's state
-//! machine), [`display`] (step-2 certificate fields), [`messages`] (zh-TW/English
-//! words, a message for every failure), [`failure`], [`cards`] (which certificate to
-//! use), [`protocol`] (the agent's popup-bridge messages). Browser parts: [`api`]
-//! (portal REST), [`bridge`] (the agent's `/popupForm` window), [`flows`], [`view`].
+//! machine), [`certificate`] (a card's certificate, parsed once), [`display`] (step-2
+//! certificate fields), [`messages`] (zh-TW/English words, a message for every
+//! failure), [`failure`], [`cards`] (which certificate to use), [`protocol`] (the
+//! agent's popup-bridge messages). Browser parts: [`api`] (portal REST), [`bridge`]
+//! (the agent's `/popupForm` window), [`flows`] (every effect: agent, portal, state
+//! changes), [`view`] (components that render and call [`flows`]).
 //!
 //! # Stable element ids (end-to-end tests rely on them)
 //!
@@ -36,6 +38,7 @@
 pub mod api;
 pub mod bridge;
 pub mod cards;
+pub mod certificate;
 pub mod display;
 pub mod failure;
 pub mod flows;

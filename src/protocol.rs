@@ -126,7 +126,7 @@ mod tests {
         );
         assert_eq!(
             parse_answer::<Pkcs11Info>(r#"{"ret_code":1979711494,"slots":[]}"#),
-            Err(Failure::NoCard)
+            Err(Failure::Agent(AgentFailure::NoCard))
         );
         assert_eq!(
             parse_answer::<SignResult>("<html>"),

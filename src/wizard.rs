@@ -6,6 +6,7 @@
 use ecpa_wire::api::{Agency, CardKind, Registration, RegistrationRequest};
 use ecpa_wire::{AgencyCode, ErrorCode, Nonce, Pin};
 
+use crate::certificate::CardCertificate;
 use crate::failure::Failure;
 
 /// A card read before the wizard started (Method 1).
@@ -13,8 +14,8 @@ use crate::failure::Failure;
 pub struct CardRef {
     /// The agent's `slotDescription`, to sign with the same card.
     pub slot: String,
-    /// The signing certificate, base64 DER as the agent gave it.
-    pub certificate: String,
+    /// The signing certificate, read when the card was.
+    pub certificate: CardCertificate,
 }
 
 /// What the wizard is for; fixed when it starts.
@@ -35,8 +36,8 @@ pub struct Signed {
     pub nonce: Nonce,
     /// Base64, as the agent returned it.
     pub signature: String,
-    /// The certificate that signed, base64 DER: what step 2 shows and registers.
-    pub certificate: String,
+    /// The certificate that signed: what step 2 shows and registers.
+    pub certificate: CardCertificate,
 }
 
 /// 「查詢機關名稱」.
@@ -351,7 +352,7 @@ impl Wizard {
                         *error = None;
                         Some(RegistrationRequest {
                             nonce: signed.nonce.clone(),
-                            certificate: signed.certificate.clone(),
+                            certificate: signed.certificate.base64().to_owned(),
                             signature: signed.signature.clone(),
                             kind: ctx.kind,
                             agency_code: code,

@@ -8,7 +8,7 @@ fn ctx(kind: CardKind) -> WizardContext {
     WizardContext {
         card: Some(CardRef {
             slot: "Reader 0".into(),
-            certificate: "MIIB".into(),
+            certificate: CardCertificate::read("MIIB".into()),
         }),
         kind,
         agency_code: Some("3230000".into()),
@@ -19,7 +19,7 @@ fn signed() -> Signed {
     Signed {
         nonce: Nonce::from_bytes([9; 32]),
         signature: "c2ln".into(),
-        certificate: "MIIB".into(),
+        certificate: CardCertificate::read("MIIB".into()),
     }
 }
 
@@ -117,7 +117,7 @@ fn card_failures_keep_step_one_with_the_reason() {
         Failure::Agent(AgentFailure::SiteNotTrusted),
         Failure::AgentNotRunning,
         Failure::PopupBlocked,
-        Failure::NoCard,
+        Failure::Agent(AgentFailure::NoCard),
         Failure::Network,
         Failure::Api(ErrorCode::UNAUTHENTICATED),
     ];
@@ -162,7 +162,7 @@ fn method_two_registers_the_certificate_that_signed() {
     };
     let (w, _) = Wizard::start(method2, true).submit_pin("123456");
     let from_card = Signed {
-        certificate: "MIIC-from-the-card".into(),
+        certificate: CardCertificate::read("MIIC-from-the-card".into()),
         ..signed()
     };
     let (_, request) = w.signed(from_card, Some(CardKind::Citizen)).confirm();

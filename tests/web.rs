@@ -3,13 +3,14 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use ecpa_web::certificate::CardCertificate;
 use ecpa_web::failure::Failure;
-use ecpa_web::flows::{AppState, Page};
+use ecpa_web::flows::{AppState, Page, WizardActions};
 use ecpa_web::messages::Lang;
 use ecpa_web::view::app::Shell;
 use ecpa_web::view::common::ErrorBox;
 use ecpa_web::view::login::PinForm;
-use ecpa_web::view::wizard::{WizardActions, WizardView};
+use ecpa_web::view::wizard::WizardView;
 use ecpa_web::wizard::{CardRef, Signed, Wizard, WizardContext};
 use ecpa_wire::agent::AgentFailure;
 use ecpa_wire::api::{Agency, CardKind, RegistrationRequest};
@@ -141,7 +142,7 @@ fn context(kind: CardKind, pem: &str) -> WizardContext {
     WizardContext {
         card: Some(CardRef {
             slot: "Reader 0".into(),
-            certificate: pem_body(pem),
+            certificate: CardCertificate::read(pem_body(pem)),
         }),
         kind,
         agency_code: Some("3230000".into()),
@@ -155,7 +156,7 @@ fn confirm_state(kind: CardKind, pem: &str) -> Wizard {
         Signed {
             nonce: Nonce::from_bytes([1; 32]),
             signature: "c2ln".into(),
-            certificate: pem_body(pem),
+            certificate: CardCertificate::read(pem_body(pem)),
         },
         Some(kind),
     )
@@ -498,7 +499,7 @@ async fn several_cards_are_offered_by_holder_and_reader() {
     let card = |holder: &str, slot: &str| ecpa_web::cards::CardChoice {
         card: CardRef {
             slot: slot.into(),
-            certificate: pem_body(CITIZEN_PEM),
+            certificate: CardCertificate::read(pem_body(CITIZEN_PEM)),
         },
         holder: holder.into(),
         token_serial: format!("{slot}-sn"),

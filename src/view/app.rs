@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::flows::{self, AppState, Page};
+use crate::messages::{Lang, Text};
 use crate::view::areas::{MyArea, OrgArea};
+use crate::view::common::tr;
 use crate::view::login::{CertPinPage, ChooseCardPage, LoginPage};
 use crate::view::wizard::WizardView;
 
@@ -18,7 +20,7 @@ pub fn App() -> impl IntoView {
 /// The frame around a given state (the browser tests mount it with their own).
 #[component]
 pub fn Shell(app: AppState) -> impl IntoView {
-    let t = move || app.lang.get().text();
+    let lang: Signal<Lang> = app.lang.into();
     Effect::new(move |_| {
         let tag = app.lang.get().tag();
         if let Some(root) = web_sys::window()
@@ -28,10 +30,10 @@ pub fn Shell(app: AppState) -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    let switch = move |_| app.lang.update(|lang| *lang = lang.other());
+    let switch = move |_| app.switch_lang();
     let screen = move || match app.page.get() {
         Page::Loading => {
-            view! { <p class="status" role="status">{move || t().loading}</p> }.into_any()
+            view! { <p class="status" role="status">{tr(lang, Text::Loading)}</p> }.into_any()
         }
         Page::Login => view! { <LoginPage app /> }.into_any(),
         Page::ChooseCard { cards } => view! { <ChooseCardPage app cards /> }.into_any(),
@@ -54,10 +56,10 @@ pub fn Shell(app: AppState) -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="site-header-inner">
-                <h1 class="site-title">{move || t().site_title}</h1>
+                <h1 class="site-title">{tr(lang, Text::SiteTitle)}</h1>
                 <button id="lang" type="button" class="lang-switch" lang=move || app.lang.get().other().tag()
                     on:click=switch>
-                    {move || t().switch_lang}
+                    {tr(lang, Text::SwitchLang)}
                 </button>
             </div>
         </header>

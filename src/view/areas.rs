@@ -2,39 +2,26 @@
 
 use ecpa_wire::api::{Principal, Registration};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api;
 use crate::display::kind_label;
-use crate::failure::Failure;
 use crate::flows::{self, AppState};
-use crate::view::common::{ErrorBox, focused_h2};
+use crate::messages::{Lang, Text};
+use crate::view::common::{ErrorBox, focused_h2, tr};
 
 /// 我的專區: who I am, 「自然人憑證上傳」, my certificates, log out.
 #[component]
 pub fn MyArea(app: AppState) -> impl IntoView {
-    let t = move || app.lang.get().text();
+    let lang: Signal<Lang> = app.lang.into();
     let certificates = RwSignal::new(None::<Vec<Registration>>);
-    let load = move || {
-        spawn_local(async move {
-            match api::my_certificates().await {
-                Ok(list) => certificates.set(Some(list)),
-                Err(failure) => app.error.set(Some(failure)),
-            }
-        });
+    flows::load_my_certificates(app, certificates);
+    let field = move |get: fn(&Principal) -> Option<String>| {
+        move || app.me.with(|me| me.as_ref().and_then(get))
     };
-    load();
-    let field = move |get: fn(&Principal, bool) -> Option<String>| {
-        move || {
-            let zh = app.lang.get() == crate::messages::Lang::Zh;
-            app.me.with(|me| me.as_ref().and_then(|p| get(p, zh)))
-        }
-    };
-    let name = field(|p, _| match p {
+    let name = field(|p| match p {
         Principal::Employee { name, .. } => Some(name.clone()),
         Principal::Organization { .. } => None,
     });
-    let agency = field(|p, _| match p {
+    let agency = field(|p| match p {
         Principal::Employee {
             agency_code,
             agency_name,
@@ -55,22 +42,16 @@ pub fn MyArea(app: AppState) -> impl IntoView {
                 })
             )
         });
-        if is_officer { t().yes } else { t().no }
+        let text = if is_officer { Text::Yes } else { Text::No };
+        text.get(lang.get())
     };
-    let withdraw = move |id: i64| {
-        spawn_local(async move {
-            match api::withdraw(id).await {
-                Ok(()) => load(),
-                Err(failure) => app.error.set(Some(failure)),
-            }
-        });
-    };
+    let withdraw = move |id: i64| flows::withdraw(app, certificates, id);
     let list = move || {
         let lang = app.lang.get();
         match certificates.get() {
-            None => view! { <li>{lang.text().loading}</li> }.into_any(),
+            None => view! { <li>{Text::Loading.get(lang)}</li> }.into_any(),
             Some(list) if list.is_empty() => {
-                view! { <li id="no-certificates">{lang.text().no_certificates}</li> }.into_any()
+                view! { <li id="no-certificates">{Text::NoCertificates.get(lang)}</li> }.into_any()
             }
             Some(list) => list
                 .into_iter()
@@ -81,9 +62,9 @@ pub fn MyArea(app: AppState) -> impl IntoView {
                             <span class="kind">{kind_label(Some(r.kind), lang)}</span>
                             <span class="subject">{r.subject}</span>
                             <span class="serial mono">{r.serial}</span>
-                            <span class="until">{lang.text().not_after}" "{r.not_after}</span>
+                            <span class="until">{Text::NotAfter.get(lang)}" "{r.not_after}</span>
                             <button id=format!("withdraw-{id}") type="button" on:click=move |_| withdraw(id)>
-                                {lang.text().withdraw}
+                                {Text::Withdraw.get(lang)}
                             </button>
                         </li>
                     }
@@ -95,24 +76,24 @@ pub fn MyArea(app: AppState) -> impl IntoView {
     let relogin = Callback::new(move |()| app.go_home(None));
     view! {
         <section id="my-area" class="panel">
-            {focused_h2("my-area-heading", move || t().my_area)}
-            <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin on_login=relogin />
+            {focused_h2("my-area-heading", tr(lang, Text::MyArea))}
+            <ErrorBox failure=app.error lang agent_origin=app.agent_origin on_login=relogin />
             <dl class="me">
-                <dt>{move || t().name}</dt>
+                <dt>{tr(lang, Text::Name)}</dt>
                 <dd id="me-name">{name}</dd>
-                <dt>{move || t().agency}</dt>
+                <dt>{tr(lang, Text::Agency)}</dt>
                 <dd id="me-agency">{agency}</dd>
-                <dt>{move || t().personnel_officer}</dt>
+                <dt>{tr(lang, Text::PersonnelOfficer)}</dt>
                 <dd id="me-officer">{officer}</dd>
             </dl>
             <div class="actions">
                 <button id="upload-citizen" type="button" class="primary"
                     on:click=move |_| flows::upload_citizen(app)>
-                    {move || t().upload_citizen}
+                    {tr(lang, Text::UploadCitizen)}
                 </button>
-                <button id="logout" type="button" on:click=move |_| flows::logout(app)>{move || t().logout}</button>
+                <button id="logout" type="button" on:click=move |_| flows::logout(app)>{tr(lang, Text::Logout)}</button>
             </div>
-            <h3 id="my-certificates-heading">{move || t().my_certificates}</h3>
+            <h3 id="my-certificates-heading">{tr(lang, Text::MyCertificates)}</h3>
             <ul id="my-certificates" aria-labelledby="my-certificates-heading">{list}</ul>
         </section>
     }
@@ -121,7 +102,7 @@ pub fn MyArea(app: AppState) -> impl IntoView {
 /// The agency's personnel-only area, opened by an organization card.
 #[component]
 pub fn OrgArea(app: AppState) -> impl IntoView {
-    let t = move || app.lang.get().text();
+    let lang: Signal<Lang> = app.lang.into();
     let agency = move || {
         app.me.with(|me| match me {
             Some(Principal::Organization {
@@ -141,20 +122,19 @@ pub fn OrgArea(app: AppState) -> impl IntoView {
             _ => String::new(),
         })
     };
-    let failure: Signal<Option<Failure>> = app.error.into();
     let relogin = Callback::new(move |()| app.go_home(None));
     view! {
         <section id="org-area" class="panel">
-            {focused_h2("org-area-heading", move || t().org_area)}
-            <ErrorBox failure lang=app.lang agent_origin=app.agent_origin on_login=relogin />
+            {focused_h2("org-area-heading", tr(lang, Text::OrgArea))}
+            <ErrorBox failure=app.error lang agent_origin=app.agent_origin on_login=relogin />
             <dl class="me">
-                <dt>{move || t().agency}</dt>
+                <dt>{tr(lang, Text::Agency)}</dt>
                 <dd id="org-agency">{agency}</dd>
-                <dt>{move || t().org_officer}</dt>
+                <dt>{tr(lang, Text::OrgOfficer)}</dt>
                 <dd id="org-officer">{officer}</dd>
             </dl>
             <div class="actions">
-                <button id="logout" type="button" on:click=move |_| flows::logout(app)>{move || t().logout}</button>
+                <button id="logout" type="button" on:click=move |_| flows::logout(app)>{tr(lang, Text::Logout)}</button>
             </div>
         </section>
     }

@@ -1,4 +1,4 @@
-//! Pieces every screen uses: the error area, the step indicator, focus handling.
+//! Pieces every screen uses: texts, the error area, the step indicator, focus handling.
 
 use ecpa_wire::api::PasswordLogin;
 use leptos::html;
@@ -6,15 +6,23 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::failure::Failure;
-use crate::messages::{Lang, NextAction, failure_text};
-use crate::protocol::add_site_url;
+use crate::flows;
+use crate::messages::{Lang, NextAction, Text, failure_text};
 use crate::wizard::Step;
 
-/// The page's origin, e.g. `http://localhost:8080`.
-pub fn page_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
+/// A fixed text that follows the language switch. Every text of the page is this
+/// one closure type, so the browser bundle holds its rendering code once.
+pub fn tr(lang: Signal<Lang>, text: Text) -> impl Fn() -> &'static str + Copy + Send + Sync {
+    move || text.get(lang.get())
+}
+
+/// [`tr`] while `when` holds, else nothing (e.g. 「處理中，請稍候…」 while busy).
+pub fn tr_while(
+    lang: Signal<Lang>,
+    when: Signal<bool>,
+    text: Text,
+) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync {
+    move || when.get().then(|| text.get(lang.get()))
 }
 
 /// `#error`: a live region that announces a failure, what to do next and, where
@@ -36,24 +44,18 @@ pub fn ErrorBox(
         let failure = failure.get()?;
         let lang = lang.get();
         let words = failure_text(&failure, lang);
-        let strings = lang.text();
         let action = match words.action {
             Some(NextAction::AddTrustedSite) => {
-                let open_add_site = move |_| {
-                    let url = add_site_url(&agent_origin.get_untracked(), &page_origin());
-                    if let Some(window) = web_sys::window() {
-                        let _ = window.open_with_url_and_target(&url, "ecpa-card-agent");
-                    }
-                };
+                let open_add_site = move |_| flows::open_add_site(&agent_origin.get_untracked());
                 Some(
-                    view! { <button id="add-site" type="button" on:click=open_add_site>{strings.add_site}</button> }
+                    view! { <button id="add-site" type="button" on:click=open_add_site>{Text::AddSite.get(lang)}</button> }
                         .into_any(),
                 )
             }
             Some(NextAction::LogIn) => on_login.map(|login| {
                 view! {
                     <button id="relogin" type="button" on:click=move |_| login.run(())>
-                        {strings.to_login}
+                        {Text::ToLogin.get(lang)}
                     </button>
                 }
                 .into_any()
@@ -62,7 +64,7 @@ pub fn ErrorBox(
         };
         Some(view! {
             <p class="error-message" data-code=failure.code()>{words.message}</p>
-            {words.next.map(|next| view! { <p class="error-next">{strings.next_step}{next}</p> })}
+            {words.next.map(|next| view! { <p class="error-next">{Text::NextStep.get(lang)}{next}</p> })}
             {action}
         })
     };
@@ -95,12 +97,12 @@ pub fn StepIndicator(
         view! {
             <li id=format!("step-indicator-{n}") class=state aria-current=move || is_current().then_some("step")>
                 <span class="step-number" aria-hidden="true">{n}</span>
-                <span class="step-name">{move || lang.get().text().steps[usize::from(n - 1)]}</span>
+                <span class="step-name">{tr(lang, Text::step(n))}</span>
             </li>
         }
     });
     view! {
-        <ol id="step-indicator" class="step-indicator" aria-label=move || lang.get().text().step_label>
+        <ol id="step-indicator" class="step-indicator" aria-label=tr(lang, Text::StepLabel)>
             {items.into_iter().collect_view()}
         </ol>
     }
@@ -135,17 +137,14 @@ pub fn focused_h3(id: &'static str, text: impl IntoView + 'static) -> impl IntoV
     view! { <h3 id=id tabindex="-1" node_ref=heading>{text}</h3> }
 }
 
-/// `#card-subject`: which card the page is working with.
+/// `#card-subject`: which card the page is working with (nothing when its
+/// certificate is unreadable).
 #[component]
-pub fn CardSubject(
-    #[prop(into)] certificate: String,
-    #[prop(into)] lang: Signal<Lang>,
-) -> impl IntoView {
-    let subject = crate::display::subject_of(&certificate);
+pub fn CardSubject(subject: Option<String>, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
     subject.map(|subject| {
         view! {
             <p class="card-subject">
-                <span class="label">{move || lang.get().text().card_label}</span>
+                <span class="label">{tr(lang, Text::CardLabel)}</span>
                 <span id="card-subject">{subject}</span>
             </p>
         }
@@ -162,7 +161,6 @@ pub fn PasswordForm(
 ) -> impl IntoView {
     let account = NodeRef::<html::Input>::new();
     let password = NodeRef::<html::Input>::new();
-    let t = move || lang.get().text();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(account), Some(password)) = (account.get(), password.get()) else {
@@ -180,12 +178,12 @@ pub fn PasswordForm(
     };
     view! {
         <form class="form" on:submit=submit>
-            <label for="account">{move || t().account}</label>
+            <label for="account">{tr(lang, Text::Account)}</label>
             <input id="account" name="account" type="text" autocomplete="username" required node_ref=account />
-            <label for="password">{move || t().password}</label>
+            <label for="password">{tr(lang, Text::Password)}</label>
             <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password />
             <div class="actions">
-                <button id="login-submit" type="submit" class="primary" disabled=move || busy.get()>{move || t().login}</button>
+                <button id="login-submit" type="submit" class="primary" disabled=busy>{tr(lang, Text::Login)}</button>
             </div>
         </form>
     }

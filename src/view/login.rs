@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use crate::cards::CardChoice;
 use crate::failure::Failure;
 use crate::flows::{self, AppState};
-use crate::view::common::{CardSubject, ErrorBox, PasswordForm, focused_h2};
+use crate::messages::{Lang, Text};
+use crate::view::common::{CardSubject, ErrorBox, PasswordForm, focused_h2, tr, tr_while};
 
 /// Account and password, and 「使用憑證登入」.
 #[component]
 pub fn LoginPage(app: AppState) -> impl IntoView {
-    let t = move || app.lang.get().text();
-    let busy = move || app.busy.get();
+    let lang: Signal<Lang> = app.lang.into();
     let login = Callback::new(move |login: PasswordLogin| flows::password_login(app, login));
     let cert_login = move |_| {
         if !app.busy.get_untracked() {
@@ -23,12 +23,12 @@ pub fn LoginPage(app: AppState) -> impl IntoView {
     };
     view! {
         <section id="login" class="panel">
-            {focused_h2("login-heading", move || t().login_heading)}
-            <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
-            <PasswordForm lang=app.lang busy=app.busy on_login=login />
+            {focused_h2("login-heading", tr(lang, Text::LoginHeading))}
+            <ErrorBox failure=app.error lang agent_origin=app.agent_origin />
+            <PasswordForm lang busy=app.busy on_login=login />
             <div class="alternative">
-                <button id="cert-login" type="button" on:click=cert_login disabled=busy>{move || t().cert_login}</button>
-                <p class="status" role="status" aria-live="polite">{move || busy().then(|| t().working)}</p>
+                <button id="cert-login" type="button" on:click=cert_login disabled=app.busy>{tr(lang, Text::CertLogin)}</button>
+                <p class="status" role="status" aria-live="polite">{tr_while(lang, app.busy.into(), Text::Working)}</p>
             </div>
         </section>
     }
@@ -37,7 +37,7 @@ pub fn LoginPage(app: AppState) -> impl IntoView {
 /// Several cards with signing certificates: the user picks one.
 #[component]
 pub fn ChooseCardPage(app: AppState, cards: Vec<CardChoice>) -> impl IntoView {
-    let t = move || app.lang.get().text();
+    let lang: Signal<Lang> = app.lang.into();
     let items = cards
         .into_iter()
         .enumerate()
@@ -55,11 +55,11 @@ pub fn ChooseCardPage(app: AppState, cards: Vec<CardChoice>) -> impl IntoView {
         .collect_view();
     view! {
         <section id="choose-card" class="panel">
-            {focused_h2("choose-card-heading", move || t().choose_card)}
-            <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
+            {focused_h2("choose-card-heading", tr(lang, Text::ChooseCard))}
+            <ErrorBox failure=app.error lang agent_origin=app.agent_origin />
             <ul class="card-list">{items}</ul>
-            <button id="choose-card-cancel" type="button" on:click=move |_| app.go_home(app.me.get_untracked())>
-                {move || t().cancel}
+            <button id="choose-card-cancel" type="button" on:click=move |_| app.cancel()>
+                {tr(lang, Text::Cancel)}
             </button>
         </section>
     }
@@ -68,7 +68,7 @@ pub fn ChooseCardPage(app: AppState, cards: Vec<CardChoice>) -> impl IntoView {
 /// 「請輸入您的 PIN Code」: the card's PIN, 6–8 characters, checked before sending.
 #[component]
 pub fn PinForm(
-    #[prop(into)] lang: Signal<crate::messages::Lang>,
+    #[prop(into)] lang: Signal<Lang>,
     #[prop(into)] busy: Signal<bool>,
     /// A PIN that passed the length gate; runs inside the submit handler.
     on_pin: Callback<Pin>,
@@ -77,7 +77,6 @@ pub fn PinForm(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let pin = NodeRef::<html::Input>::new();
-    let t = move || lang.get().text();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(input) = pin.get() else { return };
@@ -93,13 +92,13 @@ pub fn PinForm(
     };
     view! {
         <form class="form" on:submit=submit>
-            <label for="pin">{move || t().pin_label}</label>
+            <label for="pin">{tr(lang, Text::PinLabel)}</label>
             <input id="pin" name="pin" type="password" autocomplete="off" aria-describedby="pin-hint" node_ref=pin />
-            <p id="pin-hint" class="hint">{move || t().pin_hint}</p>
-            <p class="status" role="status" aria-live="polite">{move || busy.get().then(|| t().signing)}</p>
+            <p id="pin-hint" class="hint">{tr(lang, Text::PinHint)}</p>
+            <p class="status" role="status" aria-live="polite">{tr_while(lang, busy, Text::Signing)}</p>
             <div class="actions">
-                <button id="pin-cancel" type="button" on:click=move |_| on_cancel.run(())>{move || t().cancel}</button>
-                <button id="pin-submit" type="submit" class="primary" disabled=move || busy.get()>{move || t().ok}</button>
+                <button id="pin-cancel" type="button" on:click=move |_| on_cancel.run(())>{tr(lang, Text::Cancel)}</button>
+                <button id="pin-submit" type="submit" class="primary" disabled=busy>{tr(lang, Text::Ok)}</button>
             </div>
         </form>
     }
@@ -108,17 +107,17 @@ pub fn PinForm(
 /// Method 1 with a registered card: PIN, then the card signs the login challenge.
 #[component]
 pub fn CertPinPage(app: AppState, card: CardChoice) -> impl IntoView {
-    let t = move || app.lang.get().text();
-    let certificate = card.card.certificate.clone();
+    let lang: Signal<Lang> = app.lang.into();
+    let subject = card.card.certificate.subject();
     let on_pin = Callback::new(move |pin: Pin| flows::certificate_login(app, card.clone(), pin));
-    let on_refused = Callback::new(move |failure| app.error.set(Some(failure)));
-    let on_cancel = Callback::new(move |()| app.go_home(app.me.get_untracked()));
+    let on_refused = Callback::new(move |failure| app.show(failure));
+    let on_cancel = Callback::new(move |()| app.cancel());
     view! {
         <section id="cert-pin" class="panel">
-            {focused_h2("pin-heading", move || t().pin_prompt)}
-            <CardSubject certificate lang=app.lang />
-            <ErrorBox failure=app.error lang=app.lang agent_origin=app.agent_origin />
-            <PinForm lang=app.lang busy=app.busy on_pin on_refused on_cancel />
+            {focused_h2("pin-heading", tr(lang, Text::PinPrompt))}
+            <CardSubject subject lang />
+            <ErrorBox failure=app.error lang agent_origin=app.agent_origin />
+            <PinForm lang busy=app.busy on_pin on_refused on_cancel />
         </section>
     }
 }

@@ -1,34 +1,19 @@
 //! `#wizard`: 憑證註冊精靈導引. Renders a [`Wizard`] state; what the user does goes
-//! through the state's pure transitions, and effects go out through [`WizardActions`].
+//! to [`WizardFlow`], which applies the state's pure transitions and calls the
+//! [`WizardActions`].
 
-use ecpa_wire::api::{CardKind, PasswordLogin, RegistrationRequest};
-use ecpa_wire::{AgencyCode, Pin};
+use ecpa_wire::api::{CardKind, PasswordLogin};
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::display::{CertDisplay, parse_certificate};
+use crate::display::CertDisplay;
 use crate::failure::Failure;
-use crate::messages::{Lang, check_prompt, failure_text};
-use crate::view::common::{CardSubject, ErrorBox, PasswordForm, StepIndicator, focused_h3};
+use crate::flows::{WizardActions, WizardFlow};
+use crate::messages::{Lang, Text, check_prompt, failure_text};
+use crate::view::common::{
+    CardSubject, ErrorBox, PasswordForm, StepIndicator, focused_h3, tr, tr_while,
+};
 use crate::wizard::{AgencyLookup, Wizard};
-
-/// What the wizard asks the rest of the page to do.
-#[derive(Clone, Copy)]
-pub struct WizardActions {
-    /// Log in with ECPA account and password (no session yet).
-    pub sign_in: Callback<PasswordLogin>,
-    /// Have the card sign the register challenge. Runs inside the click handler,
-    /// so it may open the agent's window.
-    pub sign: Callback<Pin>,
-    /// 「查詢機關名稱」.
-    pub lookup: Callback<AgencyCode>,
-    /// 「確認上傳」.
-    pub upload: Callback<RegistrationRequest>,
-    /// Leave the wizard (to 我的專區).
-    pub finish: Callback<()>,
-    /// Back to the login page (session expired).
-    pub login_again: Callback<()>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
@@ -58,6 +43,7 @@ pub fn WizardView(
     not_registered: bool,
     actions: WizardActions,
 ) -> impl IntoView {
+    let flow = WizardFlow { state, actions };
     let current = Memo::new(move |_| state.with(screen));
     let step = Signal::derive(move || state.with(Wizard::step));
     let failure = Signal::derive(move || {
@@ -67,22 +53,27 @@ pub fn WizardView(
         })
     });
     let card_subject = state
-        .with_untracked(|w| w.context().card.clone())
-        .map(|card| view! { <CardSubject certificate=card.certificate lang /> });
+        .with_untracked(|w| {
+            w.context()
+                .card
+                .as_ref()
+                .map(|card| card.certificate.subject())
+        })
+        .map(|subject| view! { <CardSubject subject lang /> });
     let body = move || match current.get() {
-        Screen::SignIn => view! { <SignInStep state lang actions /> }.into_any(),
-        Screen::Check => view! { <CheckStep state lang actions /> }.into_any(),
-        Screen::Confirm => view! { <ConfirmStep state lang actions /> }.into_any(),
-        Screen::Done => view! { <ResultStep state lang actions /> }.into_any(),
+        Screen::SignIn => view! { <SignInStep flow lang /> }.into_any(),
+        Screen::Check => view! { <CheckStep flow lang /> }.into_any(),
+        Screen::Confirm => view! { <ConfirmStep flow lang /> }.into_any(),
+        Screen::Done => view! { <ResultStep flow lang /> }.into_any(),
     };
     view! {
         <section id="wizard" class="wizard" aria-labelledby="wizard-title">
             {not_registered
                 .then(|| {
-                    view! { <p id="not-registered" class="notice">{move || lang.get().text().not_registered}</p> }
+                    view! { <p id="not-registered" class="notice">{tr(lang, Text::NotRegistered)}</p> }
                 })}
             {card_subject}
-            <h2 id="wizard-title">{move || lang.get().text().wizard_title}</h2>
+            <h2 id="wizard-title">{tr(lang, Text::WizardTitle)}</h2>
             <StepIndicator current=step lang />
             <ErrorBox failure lang agent_origin on_login=actions.login_again />
             {body}
@@ -90,95 +81,80 @@ pub fn WizardView(
     }
 }
 
+/// True while the wizard waits for the agent or the portal.
+fn busy(flow: WizardFlow) -> Signal<bool> {
+    let state = flow.state;
+    Signal::derive(move || state.with(Wizard::is_busy))
+}
+
 #[component]
-fn SignInStep(
-    state: RwSignal<Wizard>,
-    lang: Signal<Lang>,
-    actions: WizardActions,
-) -> impl IntoView {
-    let busy = Signal::derive(move || state.with(Wizard::is_busy));
-    let login = Callback::new(move |login: PasswordLogin| {
-        state.update(|w| *w = w.clone().sign_in_started());
-        actions.sign_in.run(login);
-    });
-    let t = move || lang.get().text();
+fn SignInStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
+    let login = Callback::new(move |login: PasswordLogin| flow.sign_in(login));
     view! {
-        {focused_h3("wizard-login-heading", move || t().login_heading)}
-        <PasswordForm lang busy on_login=login />
+        {focused_h3("wizard-login-heading", tr(lang, Text::LoginHeading))}
+        <PasswordForm lang busy=busy(flow) on_login=login />
     }
 }
 
 #[component]
-fn CheckStep(state: RwSignal<Wizard>, lang: Signal<Lang>, actions: WizardActions) -> impl IntoView {
+fn CheckStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
     let pin = NodeRef::<html::Input>::new();
-    let kind = state.with_untracked(|w| w.context().kind);
-    let busy = move || state.with(Wizard::is_busy);
+    let kind = flow.state.with_untracked(|w| w.context().kind);
+    let busy = busy(flow);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(input) = pin.get() else { return };
         let typed = input.value();
         input.set_value("");
-        let (next, accepted) = state.get_untracked().submit_pin(&typed);
-        state.set(next);
-        match accepted {
-            Some(pin) => actions.sign.run(pin),
-            None => {
-                let _ = input.focus();
-            }
+        if !flow.submit_pin(&typed) {
+            let _ = input.focus();
         }
     };
-    let t = move || lang.get().text();
     view! {
-        {focused_h3("step-1-heading", move || t().steps[0])}
-        <p>{move || t().check_intro}</p>
+        {focused_h3("step-1-heading", tr(lang, Text::Step1))}
+        <p>{tr(lang, Text::CheckIntro)}</p>
         <p id="check-prompt" class="prompt">{move || check_prompt(kind, lang.get())}</p>
         <form class="form" on:submit=submit>
-            <label for="pin">{move || t().pin_label}</label>
+            <label for="pin">{tr(lang, Text::PinLabel)}</label>
             <input id="pin" name="pin" type="password" autocomplete="off" aria-describedby="pin-hint" node_ref=pin />
-            <p id="pin-hint" class="hint">{move || t().pin_hint}</p>
-            <p class="status" role="status" aria-live="polite">{move || busy().then(|| t().signing)}</p>
+            <p id="pin-hint" class="hint">{tr(lang, Text::PinHint)}</p>
+            <p class="status" role="status" aria-live="polite">{tr_while(lang, busy, Text::Signing)}</p>
             <div class="actions">
-                <button id="wizard-next" type="submit" class="primary" disabled=busy>{move || t().next}</button>
+                <button id="wizard-next" type="submit" class="primary" disabled=busy>{tr(lang, Text::Next)}</button>
             </div>
         </form>
     }
 }
 
 #[component]
-fn ConfirmStep(
-    state: RwSignal<Wizard>,
-    lang: Signal<Lang>,
-    actions: WizardActions,
-) -> impl IntoView {
-    let (kind, certificate) = state.with_untracked(|w| match w {
-        Wizard::Confirm { ctx, signed, .. } => (ctx.kind, signed.certificate.clone()),
-        other => (other.context().kind, String::new()),
+fn ConfirmStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
+    let (kind, profile) = flow.state.with_untracked(|w| match w {
+        Wizard::Confirm { ctx, signed, .. } => (ctx.kind, signed.certificate.profile().cloned()),
+        other => (other.context().kind, Err(Failure::CertificateUnreadable)),
     });
-    let parsed = parse_certificate(&certificate);
-    let busy = move || state.with(Wizard::is_busy);
-    let t = move || lang.get().text();
-    let details = match parsed {
+    let busy = busy(flow);
+    let details = match profile {
         Ok(profile) => {
             let shown = Memo::new(move |_| CertDisplay::new(&profile, lang.get()));
             let field = move |get: fn(&CertDisplay) -> String| move || shown.with(get);
             let oid = shown.with_untracked(|d| d.agency_oid.clone()).map(|oid| {
                 view! {
-                    <dt>{move || t().agency_oid}</dt>
+                    <dt>{tr(lang, Text::AgencyOid)}</dt>
                     <dd id="cert-agency-oid" class="mono">{oid}</dd>
                 }
             });
             view! {
                 <dl id="cert-details" class="cert-details">
-                    <dt>{move || t().cert_type}</dt>
+                    <dt>{tr(lang, Text::CertType)}</dt>
                     <dd id="cert-type">{field(|d| d.kind_label.clone())}</dd>
-                    <dt>{move || t().cert_serial}</dt>
+                    <dt>{tr(lang, Text::CertSerial)}</dt>
                     <dd id="cert-serial" class="mono">{field(|d| d.serial.clone())}</dd>
                     {oid}
-                    <dt>{move || t().cert_subject}</dt>
+                    <dt>{tr(lang, Text::CertSubject)}</dt>
                     <dd id="cert-subject">{field(|d| d.subject.clone())}</dd>
-                    <dt>{move || t().not_before}</dt>
+                    <dt>{tr(lang, Text::NotBefore)}</dt>
                     <dd id="cert-not-before">{field(|d| d.not_before.clone())}</dd>
-                    <dt>{move || t().not_after}</dt>
+                    <dt>{tr(lang, Text::NotAfter)}</dt>
                     <dd id="cert-not-after">{field(|d| d.not_after.clone())}</dd>
                 </dl>
             }
@@ -189,28 +165,22 @@ fn ConfirmStep(
             view! { <p id="cert-details" class="error-message">{text}</p> }.into_any()
         }
     };
-    let agency =
-        (kind == CardKind::Organization).then(|| view! { <AgencyField state lang actions /> });
-    let back = move |_| state.update(|w| *w = w.clone().back());
+    let agency = (kind == CardKind::Organization).then(|| view! { <AgencyField flow lang /> });
     let upload = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (next, request) = state.get_untracked().confirm();
-        state.set(next);
-        if let Some(request) = request {
-            actions.upload.run(request);
-        }
+        flow.confirm();
     };
     view! {
-        {focused_h3("step-2-heading", move || t().steps[1])}
-        <p class="notice">{move || t().confirm_data}</p>
+        {focused_h3("step-2-heading", tr(lang, Text::Step2))}
+        <p class="notice">{tr(lang, Text::ConfirmData)}</p>
         {details}
-        <p id="keep-card" class="notice warning">{move || t().keep_card}</p>
+        <p id="keep-card" class="notice warning">{tr(lang, Text::KeepCard)}</p>
         <form class="form" on:submit=upload>
             {agency}
-            <p class="status" role="status" aria-live="polite">{move || busy().then(|| t().working)}</p>
+            <p class="status" role="status" aria-live="polite">{tr_while(lang, busy, Text::Working)}</p>
             <div class="actions">
-                <button id="wizard-back" type="button" on:click=back disabled=busy>{move || t().back}</button>
-                <button id="wizard-next" type="submit" class="primary" disabled=busy>{move || t().upload}</button>
+                <button id="wizard-back" type="button" on:click=move |_| flow.back() disabled=busy>{tr(lang, Text::Back)}</button>
+                <button id="wizard-next" type="submit" class="primary" disabled=busy>{tr(lang, Text::Upload)}</button>
             </div>
         </form>
     }
@@ -218,12 +188,8 @@ fn ConfirmStep(
 
 /// The organization card's agency code, prefilled and editable, with 「查詢機關名稱」.
 #[component]
-fn AgencyField(
-    state: RwSignal<Wizard>,
-    lang: Signal<Lang>,
-    actions: WizardActions,
-) -> impl IntoView {
-    let t = move || lang.get().text();
+fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
+    let state = flow.state;
     let code = move || {
         state.with(|w| match w {
             Wizard::Confirm { agency_code, .. } => agency_code.clone(),
@@ -236,24 +202,14 @@ fn AgencyField(
             _ => AgencyLookup::Idle,
         })
     });
-    let edit = move |ev| {
-        let text = event_target_value(&ev);
-        state.update(|w| *w = w.clone().edit_agency_code(text));
-    };
-    let ask = move |_| {
-        let (next, code) = state.get_untracked().lookup_agency();
-        state.set(next);
-        if let Some(code) = code {
-            actions.lookup.run(code);
-        }
-    };
+    let edit = move |ev| flow.edit_agency_code(event_target_value(&ev));
     let answer = move || {
         let lang = lang.get();
         match lookup.get() {
             AgencyLookup::Idle => String::new(),
-            AgencyLookup::Pending => lang.text().looking_up.to_owned(),
+            AgencyLookup::Pending => Text::LookingUp.get(lang).to_owned(),
             AgencyLookup::Found(agency) => agency.name,
-            AgencyLookup::Unknown => lang.text().agency_unknown.to_owned(),
+            AgencyLookup::Unknown => Text::AgencyUnknown.get(lang).to_owned(),
             AgencyLookup::Failed(failure) => failure_text(&failure, lang).message,
         }
     };
@@ -264,15 +220,15 @@ fn AgencyField(
     };
     view! {
         <fieldset class="agency">
-            <legend>{move || t().agency_prompt}</legend>
-            <label for="agency-code">{move || t().agency_code}</label>
+            <legend>{tr(lang, Text::AgencyPrompt)}</legend>
+            <label for="agency-code">{tr(lang, Text::AgencyCode)}</label>
             <div class="inline">
                 <input id="agency-code" name="agency-code" type="text" inputmode="text" autocomplete="off"
                     prop:value=code on:input=edit />
-                <button id="agency-lookup" type="button" on:click=ask>{move || t().agency_lookup}</button>
+                <button id="agency-lookup" type="button" on:click=move |_| flow.lookup_agency()>{tr(lang, Text::AgencyLookup)}</button>
             </div>
             <p class="agency-result">
-                <span class="label">{move || t().agency_name}"："</span>
+                <span class="label">{tr(lang, Text::AgencyName)}"："</span>
                 <output id="agency-name" class=state_class for="agency-code" aria-live="polite">{answer}</output>
             </p>
         </fieldset>
@@ -280,17 +236,11 @@ fn AgencyField(
 }
 
 #[component]
-fn ResultStep(
-    state: RwSignal<Wizard>,
-    lang: Signal<Lang>,
-    actions: WizardActions,
-) -> impl IntoView {
-    let t = move || lang.get().text();
-    let outcome = state.with_untracked(|w| match w {
-        Wizard::Done { outcome, .. } => Some(outcome.clone()),
+fn ResultStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
+    let failure: Option<Failure> = flow.state.with_untracked(|w| match w {
+        Wizard::Done { outcome, .. } => outcome.as_ref().err().cloned(),
         _ => None,
     });
-    let failure: Option<Failure> = outcome.as_ref().and_then(|o| o.as_ref().err().cloned());
     let code = failure
         .as_ref()
         .map_or_else(|| "OK".to_owned(), Failure::code);
@@ -299,13 +249,13 @@ fn ResultStep(
     let words = move || {
         let lang = lang.get();
         match &failure {
-            None => view! { <p class="success">{lang.text().upload_ok}</p> }.into_any(),
+            None => view! { <p class="success">{Text::UploadOk.get(lang)}</p> }.into_any(),
             Some(failure) => {
                 let words = failure_text(failure, lang);
                 view! {
-                    <p class="problem-title">{lang.text().upload_failed}</p>
+                    <p class="problem-title">{Text::UploadFailed.get(lang)}</p>
                     <p class="error-message">{words.message}</p>
-                    {words.next.map(|next| view! { <p class="error-next">{lang.text().next_step}{next}</p> })}
+                    {words.next.map(|next| view! { <p class="error-next">{Text::NextStep.get(lang)}{next}</p> })}
                 }
                 .into_any()
             }
@@ -313,28 +263,28 @@ fn ResultStep(
     };
     let relogin = needs_login.then(|| {
         view! {
-            <button id="relogin" type="button" on:click=move |_| actions.login_again.run(())>
-                {move || t().to_login}
+            <button id="relogin" type="button" on:click=move |_| flow.login_again()>
+                {tr(lang, Text::ToLogin)}
             </button>
         }
     });
     let retry = (!ok && !needs_login).then(|| {
         view! {
-            <button id="wizard-back" type="button" on:click=move |_| state.update(|w| *w = w.clone().back())>
-                {move || t().retry}
+            <button id="wizard-back" type="button" on:click=move |_| flow.back()>
+                {tr(lang, Text::Retry)}
             </button>
         }
     });
     view! {
-        {focused_h3("step-3-heading", move || t().steps[2])}
+        {focused_h3("step-3-heading", tr(lang, Text::Step3))}
         <div id="result" class=if ok { "result ok" } else { "result failed" } data-code=code role="status">
             {words}
         </div>
         <div class="actions">
             {relogin}
             {retry}
-            <button id="wizard-finish" type="button" class="primary" on:click=move |_| actions.finish.run(())>
-                {move || t().to_my_area}
+            <button id="wizard-finish" type="button" class="primary" on:click=move |_| flow.finish()>
+                {tr(lang, Text::ToMyArea)}
             </button>
         </div>
     }

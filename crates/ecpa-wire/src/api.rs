@@ -235,8 +235,9 @@ pub struct ApiError {
 }
 
 macro_rules! error_codes {
-    ($( $variant:ident = $status:literal, $zh:literal; )*) => {
-        /// The portal's stable error codes, with their HTTP status and zh-TW message.
+    ($( $variant:ident = $status:literal, $zh:literal, $en:literal; )*) => {
+        /// The portal's stable error codes, with their HTTP status and their message in
+        /// zh-TW (what the portal sends) and in English (the SPA's language switch).
         #[allow(non_camel_case_types)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ErrorCode { $( $variant, )* }
@@ -258,6 +259,11 @@ macro_rules! error_codes {
                 match self { $( ErrorCode::$variant => $zh, )* }
             }
 
+            /// [`Self::message_zh`] in English.
+            pub fn message_en(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $en, )* }
+            }
+
             pub fn parse(code: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|c| c.as_str() == code)
             }
@@ -266,34 +272,90 @@ macro_rules! error_codes {
 }
 
 error_codes! {
-    MALFORMED_REQUEST = 400, "送出的資料格式不正確，請重新整理頁面後再試一次。";
-    PAYLOAD_TOO_LARGE = 413, "送出的資料過大，請重新操作。";
-    INVALID_CREDENTIALS = 401, "帳號或密碼錯誤，請重新輸入。";
-    TOO_MANY_ATTEMPTS = 429, "密碼錯誤次數過多，請 15 分鐘後再試。";
-    TOO_MANY_REQUESTS = 429, "短時間內的操作次數過多，請稍候 1 分鐘再試。";
-    UNAUTHENTICATED = 401, "您尚未登入或登入已逾時，請重新登入。";
-    FORBIDDEN_ORIGIN = 403, "此要求並非來自 ECPA 網站，已拒絕處理。";
-    NOT_CURRENT_EMPLOYEE = 403, "人事資料庫中查無您的現職資料，無法上傳憑證。請洽服務機關人事單位確認資料。";
-    NOT_PERSONNEL_OFFICER = 403, "機關憑證限人事人員上傳；依人事資料您目前不是人事人員。請洽服務機關人事單位確認資料。";
-    NOT_YET_EFFECTIVE = 403, "您的人事資料今日才入檔，明天起生效，請於明天再上傳憑證。";
-    CERT_EXPIRED = 422, "此憑證已過期，請向憑證管理中心申請新卡後再上傳。";
-    CERT_NOT_YET_VALID = 422, "此憑證尚未生效，請於憑證啓始日之後再上傳。";
-    CERT_REVOKED = 422, "此憑證已被廢止，請向憑證管理中心申請新卡。";
-    REVOCATION_UNKNOWN = 503, "目前無法確認此憑證是否已被廢止，請稍後再試；若持續發生，請洽系統管理者。";
-    UNTRUSTED_ISSUER = 422, "此憑證不是由 ECPA 信任的憑證管理中心所簽發，請改用內政部自然人憑證或政府機關憑證。";
-    CERT_KEY_USAGE = 422, "此憑證不是簽章用憑證，請使用卡片上的簽章憑證。";
-    UNSUPPORTED_CERT = 422, "無法辨識此憑證的類型，請改用自然人憑證或機關憑證。";
-    BAD_SIGNATURE = 422, "憑證簽章驗證失敗，請確認插入的是同一張卡片後重新操作。";
-    CHALLENGE_EXPIRED = 410, "驗證碼已逾時（5 分鐘），請重新操作一次。";
-    CHALLENGE_UNKNOWN = 400, "驗證碼無效或已使用過，請重新操作一次。";
-    CERT_ALREADY_REGISTERED = 409, "此憑證已由其他人註冊，無法重複上傳。若有疑問請洽服務機關人事單位。";
-    CERT_NOT_REGISTERED = 404, "找不到對應的憑證資訊，請依下列步驟完成憑證上傳作業。";
-    WRONG_CERT_TYPE = 422, "卡片種類與此功能不符，請插入正確的卡片。";
-    ID_MISMATCH = 403, "憑證上的身分資料與您的帳號不符，請插入您本人的自然人憑證。";
-    AGENCY_UNKNOWN = 404, "查無此機關代碼，請確認後重新輸入。";
-    AGENCY_NOT_YOURS = 403, "此機關代碼不是您服務的機關，請輸入您服務機關的代碼。";
-    NOT_FOUND = 404, "找不到您要的資料。";
-    INTERNAL = 500, "系統暫時無法處理，請稍後再試。";
+    MALFORMED_REQUEST = 400,
+        "送出的資料格式不正確，請重新整理頁面後再試一次。",
+        "The data sent was malformed; reload the page and try again.";
+    PAYLOAD_TOO_LARGE = 413,
+        "送出的資料過大，請重新操作。",
+        "The data sent was too large; try again.";
+    INVALID_CREDENTIALS = 401,
+        "帳號或密碼錯誤，請重新輸入。",
+        "Wrong account or password; enter them again.";
+    TOO_MANY_ATTEMPTS = 429,
+        "密碼錯誤次數過多，請 15 分鐘後再試。",
+        "Too many wrong passwords; try again in 15 minutes.";
+    TOO_MANY_REQUESTS = 429,
+        "短時間內的操作次數過多，請稍候 1 分鐘再試。",
+        "Too many requests in a short time; wait a minute and try again.";
+    UNAUTHENTICATED = 401,
+        "您尚未登入或登入已逾時，請重新登入。",
+        "You are not logged in or your session expired; log in again.";
+    FORBIDDEN_ORIGIN = 403,
+        "此要求並非來自 ECPA 網站，已拒絕處理。",
+        "This request did not come from the ECPA site and was refused.";
+    NOT_CURRENT_EMPLOYEE = 403,
+        "人事資料庫中查無您的現職資料，無法上傳憑證。請洽服務機關人事單位確認資料。",
+        "The personnel database has no current record of you, so the certificate cannot be uploaded. Ask your agency's personnel office to check your record.";
+    NOT_PERSONNEL_OFFICER = 403,
+        "機關憑證限人事人員上傳；依人事資料您目前不是人事人員。請洽服務機關人事單位確認資料。",
+        "Only personnel officers may upload organization certificates, and your personnel record does not say you are one. Ask your agency's personnel office to check your record.";
+    NOT_YET_EFFECTIVE = 403,
+        "您的人事資料今日才入檔，明天起生效，請於明天再上傳憑證。",
+        "Your personnel record was filed today and takes effect tomorrow; upload the certificate tomorrow.";
+    CERT_EXPIRED = 422,
+        "此憑證已過期，請向憑證管理中心申請新卡後再上傳。",
+        "This certificate has expired; apply for a new card, then upload it.";
+    CERT_NOT_YET_VALID = 422,
+        "此憑證尚未生效，請於憑證啓始日之後再上傳。",
+        "This certificate is not valid yet; upload it after its start date.";
+    CERT_REVOKED = 422,
+        "此憑證已被廢止，請向憑證管理中心申請新卡。",
+        "This certificate has been revoked; apply for a new card.";
+    REVOCATION_UNKNOWN = 503,
+        "目前無法確認此憑證是否已被廢止，請稍後再試；若持續發生，請洽系統管理者。",
+        "Whether this certificate has been revoked cannot be confirmed right now; try again later, and if this persists, contact the system administrator.";
+    UNTRUSTED_ISSUER = 422,
+        "此憑證不是由 ECPA 信任的憑證管理中心所簽發，請改用內政部自然人憑證或政府機關憑證。",
+        "This certificate was not issued by a certificate authority ECPA trusts; use a MOICA citizen card or a government organization card.";
+    CERT_KEY_USAGE = 422,
+        "此憑證不是簽章用憑證，請使用卡片上的簽章憑證。",
+        "This is not a signing certificate; use the signing certificate on the card.";
+    UNSUPPORTED_CERT = 422,
+        "無法辨識此憑證的類型，請改用自然人憑證或機關憑證。",
+        "This certificate type is not recognised; use a citizen or an organization card.";
+    BAD_SIGNATURE = 422,
+        "憑證簽章驗證失敗，請確認插入的是同一張卡片後重新操作。",
+        "The signature did not verify; check that the same card is inserted and try again.";
+    CHALLENGE_EXPIRED = 410,
+        "驗證碼已逾時（5 分鐘），請重新操作一次。",
+        "The challenge expired (5 minutes); start again.";
+    CHALLENGE_UNKNOWN = 400,
+        "驗證碼無效或已使用過，請重新操作一次。",
+        "The challenge is invalid or already used; start again.";
+    CERT_ALREADY_REGISTERED = 409,
+        "此憑證已由其他人註冊，無法重複上傳。若有疑問請洽服務機關人事單位。",
+        "This certificate is already registered to someone else and cannot be uploaded again. Ask your agency's personnel office if in doubt.";
+    CERT_NOT_REGISTERED = 404,
+        "找不到對應的憑證資訊，請依下列步驟完成憑證上傳作業。",
+        "No registration was found for this certificate; follow the steps below to upload it.";
+    WRONG_CERT_TYPE = 422,
+        "卡片種類與此功能不符，請插入正確的卡片。",
+        "This card type does not fit this page; insert the right card.";
+    ID_MISMATCH = 403,
+        "憑證上的身分資料與您的帳號不符，請插入您本人的自然人憑證。",
+        "The identity on the certificate does not match your account; insert your own citizen card.";
+    AGENCY_UNKNOWN = 404,
+        "查無此機關代碼，請確認後重新輸入。",
+        "Unknown agency code; check it and enter it again.";
+    AGENCY_NOT_YOURS = 403,
+        "此機關代碼不是您服務的機關，請輸入您服務機關的代碼。",
+        "This agency code is not your agency's; enter the code of the agency you serve.";
+    NOT_FOUND = 404,
+        "找不到您要的資料。",
+        "The requested data was not found.";
+    INTERNAL = 500,
+        "系統暫時無法處理，請稍後再試。",
+        "The system cannot handle this right now; try again later.";
 }
 
 #[cfg(test)]
@@ -314,6 +376,7 @@ mod tests {
         for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
             assert!(!code.message_zh().is_empty());
+            assert!(!code.message_en().is_empty());
         }
     }
 

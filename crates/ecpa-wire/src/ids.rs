@@ -20,6 +20,20 @@ pub enum IdError {
     Nonce,
 }
 
+impl IdError {
+    /// The message above (zh-TW, the `Display` text) in English.
+    pub fn message_en(&self) -> &'static str {
+        match self {
+            IdError::NationalIdFormat => "The national ID is not in the right format.",
+            IdError::NationalIdChecksum => "The national ID's check digit is wrong.",
+            IdError::AgencyCode => "The agency code is not in the right format.",
+            IdError::PinLength => "The card PIN must be 6 to 8 characters.",
+            IdError::PinCharacters => "The card PIN contains characters that are not allowed.",
+            IdError::Nonce => "The challenge is not in the right format.",
+        }
+    }
+}
+
 /// 身分證統一編號: one letter, then `1`/`2` (or `8`/`9` for newer resident
 /// certificates), seven digits and a check digit.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

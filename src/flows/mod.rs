@@ -1,21 +1,26 @@
-//! What happens when the user acts: the agent through its bridge, then the portal.
-//! Each entry point that may open the agent's window runs inside a click handler.
+//! Every effect of the page: the agent through its bridge, the portal, and the
+//! state the views render. Views only render and call these. Each entry point that
+//! may open the agent's window runs inside a click handler.
 
-use ecpa_wire::agent::{Pkcs11Info, SignResult};
+mod areas;
+mod wizard;
+
+use ecpa_wire::Pin;
+use ecpa_wire::agent::Pkcs11Info;
 use ecpa_wire::api::{CardKind, CertificateLogin, ChallengePurpose, PasswordLogin, Principal};
-use ecpa_wire::{Nonce, Pin};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
 use crate::bridge::Bridge;
 use crate::cards::{CardChoice, signing_cards};
-use crate::display::parse_certificate;
 use crate::failure::Failure;
 use crate::messages::Lang;
-use crate::protocol::{parse_answer, read_cards_request, sign_request};
-use crate::view::wizard::WizardActions;
-use crate::wizard::{CardRef, Signed, Wizard, WizardContext};
+use crate::protocol::{add_site_url, parse_answer, read_cards_request};
+use crate::wizard::{CardRef, Wizard, WizardContext};
+
+pub use areas::{load_my_certificates, withdraw};
+pub use wizard::{WizardActions, WizardFlow, wizard_actions};
 
 /// The screens of the page.
 #[derive(Debug, Clone)]
@@ -68,6 +73,16 @@ impl AppState {
         self.error.set(Some(failure));
     }
 
+    /// Shows a failure found on the page itself (e.g. a PIN the gate refused).
+    pub fn show(self, failure: Failure) {
+        self.error.set(Some(failure));
+    }
+
+    /// The language switch.
+    pub fn switch_lang(self) {
+        self.lang.update(|lang| *lang = lang.other());
+    }
+
     /// Clears the last failure and opens the agent's window (so in a click handler);
     /// busy while it is open, the failure shown when it cannot be opened.
     fn open_agent(self) -> Option<Bridge> {
@@ -95,6 +110,11 @@ impl AppState {
         };
         self.me.set(me);
         self.page.set(page);
+    }
+
+    /// 「取消」: back to the screen of whoever is logged in.
+    pub fn cancel(self) {
+        self.go_home(self.me.get_untracked());
     }
 }
 
@@ -178,7 +198,7 @@ pub fn card_chosen(app: AppState, card: CardChoice) {
     app.error.set(None);
     app.busy.set(true);
     spawn_local(async move {
-        match api::certificate_status(&card.card.certificate).await {
+        match api::certificate_status(card.card.certificate.base64()).await {
             Ok(status) if status.registered => {
                 app.busy.set(false);
                 app.page.set(Page::CertPin { card });
@@ -226,43 +246,14 @@ fn open_wizard(
     });
 }
 
-/// Has the card sign a fresh challenge for `purpose`.
-async fn sign(
-    bridge: Bridge,
-    purpose: ChallengePurpose,
-    pin: Pin,
-    slot: Option<String>,
-) -> Result<(Nonce, SignResult), Failure> {
-    let challenge = api::challenge(purpose).await?;
-    let answer = bridge
-        .exchange(&sign_request(challenge.tbs, &pin, slot))
-        .await?;
-    let result: SignResult = parse_answer(&answer)?;
-    if result.signature.is_empty() {
-        return Err(Failure::AgentGarbled);
-    }
-    Ok((challenge.nonce, result))
-}
-
-/// The signature with the certificate it belongs to: the card read before the
-/// wizard, else the one the agent reports; and what kind of card that is.
-fn signed_by(
-    card: Option<CardRef>,
-    nonce: Nonce,
-    result: SignResult,
-) -> Result<(Signed, Option<CardKind>), Failure> {
-    let certificate = match card {
-        Some(card) => card.certificate,
-        None if !result.certb64.is_empty() => result.certb64,
-        None => return Err(Failure::AgentGarbled),
+/// Opens the agent's page that asks the user to trust this site (`/addDomain`).
+pub fn open_add_site(agent_origin: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
     };
-    let kind = parse_certificate(&certificate)?.kind;
-    let signed = Signed {
-        nonce,
-        signature: result.signature,
-        certificate,
-    };
-    Ok((signed, kind))
+    let page_origin = window.location().origin().unwrap_or_default();
+    let url = add_site_url(agent_origin, &page_origin);
+    let _ = window.open_with_url_and_target(&url, "ecpa-card-agent");
 }
 
 /// Method 1, registered card: sign the login challenge and log in.
@@ -272,7 +263,7 @@ pub fn certificate_login(app: AppState, card: CardChoice, pin: Pin) {
     };
     spawn_local(async move {
         let outcome = async {
-            let (nonce, signed) = sign(
+            let (nonce, signed) = wizard::sign(
                 bridge,
                 ChallengePurpose::Login,
                 pin,
@@ -281,7 +272,7 @@ pub fn certificate_login(app: AppState, card: CardChoice, pin: Pin) {
             .await?;
             let login = CertificateLogin {
                 nonce,
-                certificate: card.card.certificate.clone(),
+                certificate: card.card.certificate.base64().to_owned(),
                 signature: signed.signature,
             };
             api::certificate_login(&login).await
@@ -292,66 +283,4 @@ pub fn certificate_login(app: AppState, card: CardChoice, pin: Pin) {
             Err(failure) => app.fail(failure),
         }
     });
-}
-
-/// The wizard's effects.
-pub fn wizard_actions(app: AppState, state: RwSignal<Wizard>) -> WizardActions {
-    WizardActions {
-        sign_in: Callback::new(move |login: PasswordLogin| {
-            spawn_local(async move {
-                match api::password_login(&login).await {
-                    Ok(me) => {
-                        let agency = match &me {
-                            Principal::Employee { agency_code, .. } => Some(agency_code.clone()),
-                            Principal::Organization { .. } => None,
-                        };
-                        app.me.set(Some(me));
-                        state.update(|w| *w = w.clone().signed_in(agency));
-                    }
-                    Err(failure) => state.update(|w| *w = w.clone().sign_in_failed(failure)),
-                }
-            });
-        }),
-        sign: Callback::new(move |pin: Pin| {
-            let card = state.with_untracked(|w| w.context().card.clone());
-            let bridge = match Bridge::open(&app.agent_origin.get_untracked()) {
-                Ok(bridge) => bridge,
-                Err(failure) => return state.update(|w| *w = w.clone().sign_failed(failure)),
-            };
-            spawn_local(async move {
-                let slot = card.as_ref().map(|c| c.slot.clone());
-                let outcome = sign(bridge, ChallengePurpose::Register, pin, slot)
-                    .await
-                    .and_then(|(nonce, result)| signed_by(card, nonce, result));
-                match outcome {
-                    Ok((signed, kind)) => state.update(|w| *w = w.clone().signed(signed, kind)),
-                    Err(failure) => state.update(|w| *w = w.clone().sign_failed(failure)),
-                }
-            });
-        }),
-        lookup: Callback::new(move |code: ecpa_wire::AgencyCode| {
-            spawn_local(async move {
-                let answer = api::agency(&code).await;
-                state.update(|w| *w = w.clone().agency_looked_up(&code, answer));
-            });
-        }),
-        upload: Callback::new(move |request| {
-            spawn_local(async move {
-                let outcome = api::register(&request).await;
-                state.update(|w| *w = w.clone().registered(outcome));
-            });
-        }),
-        finish: Callback::new(move |()| {
-            spawn_local(async move {
-                match api::me().await {
-                    Ok(me) => app.go_home(me),
-                    Err(failure) => {
-                        app.go_home(None);
-                        app.fail(failure);
-                    }
-                }
-            });
-        }),
-        login_again: Callback::new(move |()| app.go_home(None)),
-    }
 }

@@ -1,0 +1,87 @@
+//! A card's certificate as the agent gave it (base64 DER), parsed once when the card
+//! is read or has signed, with `ecpa-cert`.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ecpa_cert::CertProfile;
+use ecpa_wire::CardKind;
+
+use crate::failure::Failure;
+
+/// The certificate and what it says; unreadable ones are kept, and refused where
+/// their content is needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardCertificate {
+    base64: String,
+    /// Boxed: the certificate travels in screens and wizard states.
+    profile: Option<Box<CertProfile>>,
+}
+
+impl CardCertificate {
+    /// Decodes and parses the agent's base64 DER.
+    pub fn read(base64: String) -> Self {
+        let profile = STANDARD
+            .decode(base64.trim())
+            .ok()
+            .and_then(|der| ecpa_cert::parse_der(&der).ok())
+            .map(Box::new);
+        Self { base64, profile }
+    }
+
+    /// Base64 DER, as the agent gave it: what the portal is sent.
+    pub fn base64(&self) -> &str {
+        &self.base64
+    }
+
+    /// The certificate profile; [`Failure::CertificateUnreadable`] when it did not parse.
+    pub fn profile(&self) -> Result<&CertProfile, Failure> {
+        self.profile
+            .as_deref()
+            .ok_or(Failure::CertificateUnreadable)
+    }
+
+    /// The card type, when the certificate is a citizen or an organization card's.
+    pub fn kind(&self) -> Result<Option<CardKind>, Failure> {
+        self.profile().map(|profile| profile.kind)
+    }
+
+    /// The subject as stored (`C=TW, CN=王大明, serialNumber=…`), if readable.
+    pub fn subject(&self) -> Option<String> {
+        self.profile
+            .as_ref()
+            .map(|profile| profile.subject.display())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// Base64 body of a PEM file from `tests/data`.
+    fn pem_body(pem: &str) -> String {
+        pem.lines().filter(|l| !l.starts_with("-----")).collect()
+    }
+
+    #[test]
+    fn subject_and_kind_of_the_card_certificate() {
+        let body = pem_body(include_str!("../tests/data/citizen-moica-test.pem"));
+        let certificate = CardCertificate::read(body.clone());
+        assert_eq!(certificate.base64(), body);
+        assert_eq!(
+            certificate.subject().as_deref(),
+            Some("C=TW, CN=測試人, serialNumber=1061720472004809")
+        );
+        assert_eq!(certificate.kind(), Ok(Some(CardKind::Citizen)));
+    }
+
+    #[test]
+    fn garbage_is_unreadable_not_a_panic() {
+        for garbage in ["***", "AAAA", ""] {
+            let certificate = CardCertificate::read(garbage.into());
+            assert_eq!(certificate.base64(), garbage);
+            assert_eq!(certificate.subject(), None);
+            assert_eq!(certificate.kind(), Err(Failure::CertificateUnreadable));
+        }
+    }
+}
