@@ -52,6 +52,19 @@ impl Origin {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// True for an origin a user may add to the trusted list: `https://`, or plain
+    /// `http://` only on this computer (`localhost`, `127.0.0.1`), for development.
+    pub fn may_be_trusted(&self) -> bool {
+        if self.0.starts_with("https://") {
+            return true;
+        }
+        let Some(rest) = self.0.strip_prefix("http://") else {
+            return false;
+        };
+        let host = rest.rsplit_once(':').map_or(rest, |(host, _)| host);
+        matches!(host, "localhost" | "127.0.0.1")
+    }
 }
 
 /// The trusted origins, kept in memory and appended to their file.
