@@ -24,7 +24,7 @@ pub use card::{CardPin, CardReader, PinFlags, SlotView, TokenCertificate, TokenV
 pub use error::{AgentError, CARD_ERROR};
 pub use http::router;
 pub use pkcs11_card::Pkcs11Card;
-pub use trusted_sites::{Origin, TrustedSites};
+pub use trusted_sites::{Origin, TrustedSites, default_trusted_sites_file};
 
 /// `serverVersion` and the version page's `version:x.y.z.w`: the HiPKI protocol
 /// level this agent implements, which deployed clients check.

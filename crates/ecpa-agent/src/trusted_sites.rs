@@ -1,5 +1,6 @@
 //! The sites the user has trusted: one origin a line in a text file (SPEC §8).
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::RwLock;
@@ -67,6 +68,18 @@ impl Origin {
     }
 }
 
+/// The per-user trusted-sites file: `$XDG_CONFIG_HOME/ecpa-agent/trusted-sites`, or
+/// `$HOME/.config/ecpa-agent/trusted-sites`; `None` when neither is set (an empty or
+/// relative value is not used, as the XDG base directory rules say).
+pub fn default_trusted_sites_file(
+    xdg_config_home: Option<OsString>,
+    home: Option<OsString>,
+) -> Option<PathBuf> {
+    let absolute = |value: Option<OsString>| value.map(PathBuf::from).filter(|p| p.is_absolute());
+    let config = absolute(xdg_config_home).or_else(|| absolute(home).map(|h| h.join(".config")))?;
+    Some(config.join("ecpa-agent").join("trusted-sites"))
+}
+
 /// The trusted origins, kept in memory and appended to their file.
 #[derive(Debug)]
 pub struct TrustedSites {
@@ -128,6 +141,9 @@ impl TrustedSites {
             return Ok(());
         }
         if let Some(file) = &self.file {
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(AgentError::TrustedSitesFile)?;
+            }
             let mut out = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
@@ -184,6 +200,31 @@ mod tests {
         }
         assert_eq!(Origin::parse_header("null"), None);
         assert_eq!(Origin::parse_header("localhost:8080"), None);
+    }
+
+    #[test]
+    fn the_default_file_is_per_user() {
+        let file = |xdg: Option<&str>, home: Option<&str>| {
+            default_trusted_sites_file(xdg.map(Into::into), home.map(Into::into))
+        };
+        assert_eq!(
+            file(Some("/x/config"), Some("/home/u")),
+            Some(PathBuf::from("/x/config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(
+            file(None, Some("/home/u")),
+            Some(PathBuf::from("/home/u/.config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(
+            file(Some(""), Some("/home/u")),
+            Some(PathBuf::from("/home/u/.config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(
+            file(Some("relative"), Some("/home/u")),
+            Some(PathBuf::from("/home/u/.config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(file(None, None), None);
+        assert_eq!(file(None, Some("")), None);
     }
 
     #[test]

@@ -166,19 +166,29 @@ impl SoftHsm {
     pub fn start_agent(&self, trusted: &[&str]) -> RunningAgent {
         let sites = self.path("trusted-sites.txt");
         std::fs::write(&sites, trusted.join("\n")).unwrap();
-        let log = std::fs::File::create(self.path("agent.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ecpa-agent"))
+        let mut command = self.agent_command();
+        command.arg("--trusted-sites").arg(&sites);
+        self.spawn_agent(command)
+    }
+
+    /// `ecpa-agent serve` over this store on a free port, without `--trusted-sites`.
+    pub fn agent_command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ecpa-agent"));
+        command
             .arg("serve")
             .arg("--module")
             .arg(module())
-            .args(["--listen", "127.0.0.1:0", "--trusted-sites"])
-            .arg(&sites)
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("ECPA_AGENT_TRUSTED_SITES")
             .env("SOFTHSM2_CONF", self.path("softhsm2.conf"))
-            .env("RUST_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+            .env("RUST_LOG", "debug");
+        command
+    }
+
+    /// Starts `command` and waits for the port it prints.
+    pub fn spawn_agent(&self, mut command: Command) -> RunningAgent {
+        let log = std::fs::File::create(self.path("agent.log")).unwrap();
+        let mut child = command.stdout(Stdio::piped()).stderr(log).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
