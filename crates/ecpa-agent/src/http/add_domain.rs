@@ -16,7 +16,7 @@ pub(super) async fn consent_page(RawQuery(query): RawQuery) -> Response {
         .unwrap_or_default();
     let origin = match trustable(Origin::parse(&domain)) {
         Ok(origin) => origin,
-        Err(refusal) => return refusal,
+        Err(why) => return (StatusCode::BAD_REQUEST, message_page(why)).into_response(),
     };
     let site = escape(origin.as_str());
     page(format!(
@@ -86,7 +86,7 @@ pub(super) async fn confirm(
     }
     let site = match trustable(domain) {
         Ok(site) => site,
-        Err(refusal) => return refusal,
+        Err(why) => return (StatusCode::BAD_REQUEST, message_page(why)).into_response(),
     };
     if !confirmed {
         return message_page("已取消，沒有加入任何網站。");
@@ -110,27 +110,17 @@ pub(super) async fn confirm(
     }
 }
 
-/// The origin when it may be trusted; otherwise the page that says why not.
-fn trustable(origin: Option<Origin>) -> Result<Origin, Response> {
-    let Some(origin) = origin else {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            message_page("網址格式不正確，無法加入信任的網站。"),
-        )
-            .into_response());
-    };
+/// The origin when it may be trusted; otherwise why not, for the user.
+fn trustable(origin: Option<Origin>) -> Result<Origin, &'static str> {
+    let origin = origin.ok_or("網址格式不正確，無法加入信任的網站。")?;
     if !origin.may_be_trusted() {
         tracing::warn!(
             origin = origin.as_str(),
             "refused to trust a site without https"
         );
-        return Err((
-            StatusCode::BAD_REQUEST,
-            message_page(
-                "只能加入以 https:// 開頭的網站（開發用的 http://localhost 與 http://127.0.0.1 除外）。",
-            ),
-        )
-            .into_response());
+        return Err(
+            "只能加入以 https:// 開頭的網站（開發用的 http://localhost 與 http://127.0.0.1 除外）。",
+        );
     }
     Ok(origin)
 }
