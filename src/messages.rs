@@ -379,6 +379,10 @@ fn agent_zh(agent: AgentFailure) -> FailureText {
         }
         AgentFailure::CertExpired => text("卡片上的憑證已過期。", "請向憑證管理中心申請新卡。"),
         AgentFailure::BadRequest => text("讀卡元件無法處理此要求。", "請重新整理頁面後再試一次。"),
+        AgentFailure::OriginMismatch => text(
+            "讀卡元件拒絕簽章：這份登入挑戰屬於另一個網站，不能由此網頁要求簽署。",
+            "請直接在 ECPA 網站上操作，不要透過其他網站。",
+        ),
         AgentFailure::Other(code) => text(
             format!("讀卡元件回報錯誤（代碼 0x{code:08X}）。"),
             "請重新插入卡片後再試一次。",
@@ -516,6 +520,10 @@ fn agent_en(agent: AgentFailure) -> FailureText {
             "The card component could not handle the request.",
             "Reload the page and try again.",
         ),
+        AgentFailure::OriginMismatch => text(
+            "The card component refused to sign: this challenge belongs to another site.",
+            "Use the ECPA site itself, not another site.",
+        ),
         AgentFailure::Other(code) => text(
             format!("The card component reported an error (code 0x{code:08X})."),
             "Re-insert the card and try again.",
@@ -605,6 +613,7 @@ mod tests {
             Failure::AgentNotRunning,
             Failure::PopupBlocked,
             Failure::Agent(AgentFailure::SiteNotTrusted),
+            Failure::Agent(AgentFailure::OriginMismatch),
             Failure::NoReader,
             Failure::NoCard,
             Failure::Agent(AgentFailure::WrongPin {

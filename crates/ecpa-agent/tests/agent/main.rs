@@ -8,6 +8,7 @@ mod certs;
 mod fake_card;
 mod hipki;
 mod in_process;
+mod origin_bound;
 mod pages;
 mod pin_states;
 mod real_token;

@@ -248,6 +248,16 @@ impl RunningAgent {
         self.post("/sign", package, origin).await
     }
 
+    /// `POST /sign` as the popup bridge sends it for a page at `opener`.
+    pub async fn sign_from_bridge(&self, package: &str, opener: &str) -> SignResult {
+        let request = self
+            .client
+            .post(self.url("/sign"))
+            .header("Origin", self.url(""))
+            .header("X-ECPA-Opener-Origin", opener);
+        Self::answer(request.form(&[("tbsPackage", package)])).await
+    }
+
     /// `POST path` with the form field `tbsPackage` = `package`, from `origin`.
     pub async fn post<T: serde::de::DeserializeOwned>(
         &self,
@@ -255,14 +265,12 @@ impl RunningAgent {
         package: &str,
         origin: &str,
     ) -> T {
-        let response = self
-            .client
-            .post(self.url(path))
-            .header("Origin", origin)
-            .form(&[("tbsPackage", package)])
-            .send()
-            .await
-            .unwrap();
+        let request = self.client.post(self.url(path)).header("Origin", origin);
+        Self::answer(request.form(&[("tbsPackage", package)])).await
+    }
+
+    async fn answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+        let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200);
         let text = response.text().await.unwrap();
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
