@@ -14,4 +14,5 @@ mod pin_states;
 mod real_token;
 mod security;
 mod softhsm;
+mod softhsm_login;
 mod verify;
