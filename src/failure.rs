@@ -62,6 +62,7 @@ impl Failure {
                 AgentFailure::NoReader => "NO_READER".into(),
                 AgentFailure::BadRequest => "AGENT_BAD_REQUEST".into(),
                 AgentFailure::SiteNotTrusted => "SITE_NOT_TRUSTED".into(),
+                AgentFailure::OriginMismatch => "ORIGIN_MISMATCH".into(),
                 AgentFailure::NoPin => "NO_PIN".into(),
                 AgentFailure::Cancelled => "CANCELLED".into(),
                 AgentFailure::WrongPin { .. } => "WRONG_PIN".into(),
@@ -144,6 +145,10 @@ mod tests {
             "AGENT_76000123"
         );
         assert_eq!(Failure::Input(IdError::PinLength).code(), "PIN_FORMAT");
+        assert_eq!(
+            Failure::from_agent_codes(ret::ORIGIN_MISMATCH, 0).map(|f| f.code()),
+            Some("ORIGIN_MISMATCH".into())
+        );
         assert_eq!(
             Failure::Agent(AgentFailure::CertExpired).code(),
             "CARD_CERT_EXPIRED"

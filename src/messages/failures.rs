@@ -132,6 +132,8 @@ fn words(failure: &Failure) -> Said {
                 "請向憑證管理中心申請新卡。", "Apply for a new card at the certificate authority."),
             AgentFailure::BadRequest => said("讀卡元件無法處理此要求。", "The card component could not handle the request.",
                 "請重新整理頁面後再試一次。", "Reload the page and try again."),
+            AgentFailure::OriginMismatch => said("讀卡元件拒絕簽章：這份登入挑戰屬於另一個網站，不能由此網頁要求簽署。", "The card component refused to sign: this challenge belongs to another site.",
+                "請直接在 ECPA 網站上操作，不要透過其他網站。", "Use the ECPA site itself, not another site."),
             AgentFailure::Other(_) => said("讀卡元件回報錯誤（代碼 0x{n}）。", "The card component reported an error (code 0x{n}).",
                 "請重新插入卡片後再試一次。", "Re-insert the card and try again."),
         },
@@ -147,6 +149,7 @@ mod tests {
     fn spec_failures() -> Vec<Failure> {
         let agent = [
             AgentFailure::SiteNotTrusted,
+            AgentFailure::OriginMismatch,
             AgentFailure::NoReader,
             AgentFailure::NoCard,
             AgentFailure::WrongPin {

@@ -23,6 +23,8 @@ pub enum AgentError {
     Unsupported(&'static str),
     #[error("此網站不在信任的網站清單中")]
     SiteNotTrusted,
+    #[error("此網頁不能要求簽署其他網站的登入挑戰")]
+    OriginMismatch,
     #[error("請輸入卡片密碼")]
     NoPin,
     #[error("卡片密碼錯誤")]
@@ -52,6 +54,7 @@ impl AgentError {
             Self::BadParameter(_) => "BAD_PARAMETER",
             Self::Unsupported(_) => "UNSUPPORTED",
             Self::SiteNotTrusted => "SITE_NOT_TRUSTED",
+            Self::OriginMismatch => "ORIGIN_MISMATCH",
             Self::NoPin => "NO_PIN",
             Self::PinIncorrect { .. } => "PIN_INCORRECT",
             Self::PinLength => "PIN_LENGTH",
@@ -72,6 +75,7 @@ impl AgentError {
             Self::BadParameter(_) => ret::BAD_PARAMETER,
             Self::Unsupported(_) => ret::UNSUPPORTED,
             Self::SiteNotTrusted => ret::SITE_NOT_TRUSTED,
+            Self::OriginMismatch => ret::ORIGIN_MISMATCH,
             Self::NoPin => ret::NO_PIN,
             Self::PinIncorrect { .. } | Self::PinLength | Self::PinLocked => ret::CARD_LOGIN_FAILED,
             Self::CertificateNotYetValid => ret::CERT_NOT_YET_VALID,
@@ -109,6 +113,7 @@ mod tests {
             (AgentError::NoReader, AgentFailure::NoReader),
             (AgentError::NoCard, AgentFailure::NoCard),
             (AgentError::SiteNotTrusted, AgentFailure::SiteNotTrusted),
+            (AgentError::OriginMismatch, AgentFailure::OriginMismatch),
             (AgentError::NoPin, AgentFailure::NoPin),
             (AgentError::PinLocked, AgentFailure::PinLocked),
             (AgentError::PinLength, AgentFailure::PinLength),

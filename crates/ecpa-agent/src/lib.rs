@@ -5,6 +5,7 @@
 //! * [`card`]: the card behind a trait; [`pkcs11_card`] is the real one;
 //! * [`http`]: the protocol's routes and its Host/Origin guards;
 //! * [`trusted_sites`]: the sites the user has trusted (`/addDomain`);
+//! * [`login`]: C_Login that never lets an earlier login stand in for the PIN;
 //! * [`cert_info`]: token certificates as `pkcs11info` describes them;
 //! * [`cms`]: PKCS#7 SignedData around a signature the card makes.
 
@@ -13,6 +14,7 @@ pub mod cert_info;
 pub mod cms;
 mod error;
 pub mod http;
+pub mod login;
 pub mod pkcs11_card;
 pub mod trusted_sites;
 
@@ -23,8 +25,9 @@ use time::OffsetDateTime;
 pub use card::{CardPin, CardReader, PinFlags, SlotView, TokenCertificate, TokenView};
 pub use error::{AgentError, CARD_ERROR};
 pub use http::router;
+pub use login::{LoginAnswer, TokenLogin, log_in};
 pub use pkcs11_card::Pkcs11Card;
-pub use trusted_sites::{Origin, TrustedSites};
+pub use trusted_sites::{Origin, TrustedSites, default_trusted_sites_file};
 
 /// `serverVersion` and the version page's `version:x.y.z.w`: the HiPKI protocol
 /// level this agent implements, which deployed clients check.

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use ecpa_agent::{AgentState, Pkcs11Card, SystemClock, TrustedSites, router};
+use ecpa_agent::{
+    AgentState, Pkcs11Card, SystemClock, TrustedSites, default_trusted_sites_file, router,
+};
 use ecpa_wire::agent::DEFAULT_PORT;
 
 /// The ECPA card agent: the HiPKI Local Server protocol over a PKCS#11 module.
@@ -27,13 +29,10 @@ enum Command {
         /// 127.0.0.1:PORT (port 0 picks a free one and prints it).
         #[arg(long, env = "ECPA_AGENT_LISTEN", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
         listen: SocketAddr,
-        /// Trusted sites, one origin a line; `/addDomain` appends to it.
-        #[arg(
-            long,
-            env = "ECPA_AGENT_TRUSTED_SITES",
-            default_value = "trusted-sites.txt"
-        )]
-        trusted_sites: PathBuf,
+        /// Trusted sites, one origin a line; `/addDomain` appends to it. Default:
+        /// `$XDG_CONFIG_HOME/ecpa-agent/trusted-sites` or `~/.config/ecpa-agent/trusted-sites`.
+        #[arg(long, env = "ECPA_AGENT_TRUSTED_SITES")]
+        trusted_sites: Option<PathBuf>,
     },
 }
 
@@ -55,6 +54,14 @@ async fn main() -> anyhow::Result<()> {
     if listen.ip() != std::net::IpAddr::from([127, 0, 0, 1]) {
         bail!("--listen must be 127.0.0.1:PORT (loopback only), not {listen}");
     }
+    let trusted_sites = match trusted_sites {
+        Some(file) => file,
+        None => default_trusted_sites_file(
+            std::env::var_os("XDG_CONFIG_HOME"),
+            std::env::var_os("HOME"),
+        )
+        .context("neither XDG_CONFIG_HOME nor HOME is set: give --trusted-sites FILE")?,
+    };
     let card = Pkcs11Card::open(&module)
         .with_context(|| format!("loading the PKCS#11 module {}", module.display()))?;
     let trusted = TrustedSites::load(trusted_sites.clone())
@@ -69,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         port: bound.port(),
     };
-    tracing::info!(%bound, module = %module.display(), "card agent listening");
+    tracing::info!(%bound, module = %module.display(), trusted_sites = %trusted_sites.display(), "card agent listening");
     println!("ecpa-agent listening on http://{bound}");
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())

@@ -14,6 +14,7 @@ use cryptoki::types::AuthPin;
 
 use crate::AgentError;
 use crate::card::{CardPin, CardReader, PinFlags, SlotView, TokenCertificate, TokenView};
+use crate::login::{LoginAnswer, TokenLogin, log_in};
 
 /// A PKCS#11 module. One card operation at a time: every call holds `busy`.
 pub struct Pkcs11Card {
@@ -151,18 +152,45 @@ impl Pkcs11Card {
         Ok(())
     }
 
-    /// Logs the user in with `pin`; a rejected PIN reads the tries left.
+    /// Logs the user in with `pin`, checked by the token (see [`crate::login`]).
     fn login(&self, session: &Session, slot: Slot, pin: &CardPin) -> Result<(), AgentError> {
+        log_in(
+            &SessionLogin {
+                card: self,
+                session,
+                slot,
+            },
+            pin,
+        )
+    }
+}
+
+/// C_Login and C_Logout on one session; a rejected PIN reads the tries left.
+struct SessionLogin<'a> {
+    card: &'a Pkcs11Card,
+    session: &'a Session,
+    slot: Slot,
+}
+
+impl TokenLogin for SessionLogin<'_> {
+    fn login(&self, pin: &CardPin) -> LoginAnswer {
         let secret = AuthPin::from(pin.expose());
-        match session.login(UserType::User, Some(&secret)) {
-            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
-            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-                Err(self.pin_flags(slot).after_wrong_pin())
+        LoginAnswer::Refused(match self.session.login(UserType::User, Some(&secret)) {
+            Ok(()) => return LoginAnswer::LoggedIn,
+            Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {
+                return LoginAnswer::AlreadyLoggedIn;
             }
-            Err(CkError::Pkcs11(RvError::PinLocked, _)) => Err(AgentError::PinLocked),
-            Err(CkError::Pkcs11(RvError::PinLenRange, _)) => Err(AgentError::PinLength),
-            Err(e) => Err(token_error(e)),
-        }
+            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
+                self.card.pin_flags(self.slot).after_wrong_pin()
+            }
+            Err(CkError::Pkcs11(RvError::PinLocked, _)) => AgentError::PinLocked,
+            Err(CkError::Pkcs11(RvError::PinLenRange, _)) => AgentError::PinLength,
+            Err(e) => token_error(e),
+        })
+    }
+
+    fn logout(&self) -> Result<(), AgentError> {
+        self.session.logout().map_err(token_error)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The sites the user has trusted: one origin a line in a text file (SPEC §8).
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::RwLock;
@@ -52,6 +53,31 @@ impl Origin {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// True for an origin a user may add to the trusted list: `https://`, or plain
+    /// `http://` only on this computer (`localhost`, `127.0.0.1`), for development.
+    pub fn may_be_trusted(&self) -> bool {
+        if self.0.starts_with("https://") {
+            return true;
+        }
+        let Some(rest) = self.0.strip_prefix("http://") else {
+            return false;
+        };
+        let host = rest.rsplit_once(':').map_or(rest, |(host, _)| host);
+        matches!(host, "localhost" | "127.0.0.1")
+    }
+}
+
+/// The per-user trusted-sites file: `$XDG_CONFIG_HOME/ecpa-agent/trusted-sites`, or
+/// `$HOME/.config/ecpa-agent/trusted-sites`; `None` when neither is set (an empty or
+/// relative value is not used, as the XDG base directory rules say).
+pub fn default_trusted_sites_file(
+    xdg_config_home: Option<OsString>,
+    home: Option<OsString>,
+) -> Option<PathBuf> {
+    let absolute = |value: Option<OsString>| value.map(PathBuf::from).filter(|p| p.is_absolute());
+    let config = absolute(xdg_config_home).or_else(|| absolute(home).map(|h| h.join(".config")))?;
+    Some(config.join("ecpa-agent").join("trusted-sites"))
 }
 
 /// The trusted origins, kept in memory and appended to their file.
@@ -115,6 +141,9 @@ impl TrustedSites {
             return Ok(());
         }
         if let Some(file) = &self.file {
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(AgentError::TrustedSitesFile)?;
+            }
             let mut out = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
@@ -171,6 +200,31 @@ mod tests {
         }
         assert_eq!(Origin::parse_header("null"), None);
         assert_eq!(Origin::parse_header("localhost:8080"), None);
+    }
+
+    #[test]
+    fn the_default_file_is_per_user() {
+        let file = |xdg: Option<&str>, home: Option<&str>| {
+            default_trusted_sites_file(xdg.map(Into::into), home.map(Into::into))
+        };
+        assert_eq!(
+            file(Some("/x/config"), Some("/home/u")),
+            Some(PathBuf::from("/x/config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(
+            file(None, Some("/home/u")),
+            Some(PathBuf::from("/home/u/.config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(
+            file(Some(""), Some("/home/u")),
+            Some(PathBuf::from("/home/u/.config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(
+            file(Some("relative"), Some("/home/u")),
+            Some(PathBuf::from("/home/u/.config/ecpa-agent/trusted-sites"))
+        );
+        assert_eq!(file(None, None), None);
+        assert_eq!(file(None, Some("")), None);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub mod ret {
     /// 不支援的方法: a function or algorithm the agent does not offer.
     pub const UNSUPPORTED: u32 = 0x7600_000E;
     pub const SITE_NOT_TRUSTED: u32 = 0x7600_0031;
+    /// An ECPA challenge whose `origin=` is not the page asking to sign it (this
+    /// agent's own code; HiPKI's agent does not check).
+    pub const ORIGIN_MISMATCH: u32 = 0x7600_0032;
     pub const NO_PIN: u32 = 0x7600_0998;
     pub const CANCELLED: u32 = 0x7600_0999;
     pub const NO_READER: u32 = 0x7610_0003;
@@ -52,9 +55,13 @@ pub enum AgentFailure {
     NoReader,
     BadRequest,
     SiteNotTrusted,
+    /// The page asked to sign another site's ECPA challenge.
+    OriginMismatch,
     NoPin,
     Cancelled,
-    WrongPin { tries_left: Option<u8> },
+    WrongPin {
+        tries_left: Option<u8>,
+    },
     PinLength,
     PinLocked,
     CertNotYetValid,
@@ -72,6 +79,7 @@ impl AgentFailure {
             NO_READER => Self::NoReader,
             BAD_JSON | BAD_PARAMETER => Self::BadRequest,
             SITE_NOT_TRUSTED => Self::SiteNotTrusted,
+            ORIGIN_MISMATCH => Self::OriginMismatch,
             NO_PIN => Self::NoPin,
             CANCELLED => Self::Cancelled,
             CERT_NOT_YET_VALID => Self::CertNotYetValid,

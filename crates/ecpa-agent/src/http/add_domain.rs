@@ -14,12 +14,9 @@ pub(super) async fn consent_page(RawQuery(query): RawQuery) -> Response {
         .find(|(k, _)| k == "domain")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    let Some(origin) = Origin::parse(&domain) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            message_page("網址格式不正確，無法加入信任的網站。"),
-        )
-            .into_response();
+    let origin = match trustable(Origin::parse(&domain)) {
+        Ok(origin) => origin,
+        Err(why) => return (StatusCode::BAD_REQUEST, message_page(why)).into_response(),
     };
     let site = escape(origin.as_str());
     page(format!(
@@ -87,12 +84,9 @@ pub(super) async fn confirm(
             _ => {}
         }
     }
-    let Some(site) = domain else {
-        return (
-            StatusCode::BAD_REQUEST,
-            message_page("網址格式不正確，無法加入信任的網站。"),
-        )
-            .into_response();
+    let site = match trustable(domain) {
+        Ok(site) => site,
+        Err(why) => return (StatusCode::BAD_REQUEST, message_page(why)).into_response(),
     };
     if !confirmed {
         return message_page("已取消，沒有加入任何網站。");
@@ -114,6 +108,21 @@ pub(super) async fn confirm(
                 .into_response()
         }
     }
+}
+
+/// The origin when it may be trusted; otherwise why not, for the user.
+fn trustable(origin: Option<Origin>) -> Result<Origin, &'static str> {
+    let origin = origin.ok_or("網址格式不正確，無法加入信任的網站。")?;
+    if !origin.may_be_trusted() {
+        tracing::warn!(
+            origin = origin.as_str(),
+            "refused to trust a site without https"
+        );
+        return Err(
+            "只能加入以 https:// 開頭的網站（開發用的 http://localhost 與 http://127.0.0.1 除外）。",
+        );
+    }
+    Ok(origin)
 }
 
 fn message_page(text: &str) -> Response {

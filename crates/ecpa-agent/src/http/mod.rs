@@ -3,6 +3,7 @@
 
 mod add_domain;
 mod card_management;
+mod challenge_origin;
 mod decrypt;
 mod info;
 mod package;

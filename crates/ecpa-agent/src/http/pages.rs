@@ -42,7 +42,8 @@ pub(super) async fn version_page() -> Response {
 ///
 /// A string package is posted on as the raw form body `tbsPackage=` + the text,
 /// exactly as HiPKI's bridge does, and the agent URL-decodes it once; an object
-/// is form-encoded first. The agent's JSON answer is posted back as a string to
+/// is form-encoded first. Every call names the opener's origin in
+/// `X-ECPA-Opener-Origin`, which `/sign` binds an ECPA challenge to. The agent's JSON answer is posted back as a string to
 /// the opener's origin only; then the popup closes. An opener whose origin is
 /// not trusted gets `ret_code` 0x76000031 and nothing else happens.
 pub(super) async fn popup_form(State(state): State<AgentState>) -> Response {
@@ -94,10 +95,10 @@ function answerName(func) {
     default: return String(func);
   }
 }
-async function agent(path, body) {
+async function agent(path, body, opener) {
   const response = await fetch(path, {
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-ECPA-Opener-Origin": opener },
     body: body,
     credentials: "omit",
   });
@@ -106,19 +107,19 @@ async function agent(path, body) {
 function packageBody(data) {
   return "tbsPackage=" + (typeof data === "string" ? data : encodeURIComponent(JSON.stringify(data)));
 }
-async function cards(withCert) {
-  const info = JSON.parse(await agent("/pkcs11info?withcert=" + withCert, ""));
+async function cards(withCert, opener) {
+  const info = JSON.parse(await agent("/pkcs11info?withcert=" + withCert, "", opener));
   info.func = "pkcs11info";
   return JSON.stringify(info);
 }
-async function run(request, data) {
+async function run(request, data, opener) {
   switch (request.func) {
-    case "pkcs11info": return cards(String(request.withcert) === "true");
-    case "CheckEnvir": return cards(false);
-    case "GetUserCert": return cards(true);
-    case "MakeSignature": return agent("/sign", packageBody(data));
-    case "DecryptData": return agent("/decrypt", packageBody(data));
-    case "changeUserPINCode": return agent("/CardManagement/sendCardCommand", packageBody(data));
+    case "pkcs11info": return cards(String(request.withcert) === "true", opener);
+    case "CheckEnvir": return cards(false, opener);
+    case "GetUserCert": return cards(true, opener);
+    case "MakeSignature": return agent("/sign", packageBody(data), opener);
+    case "DecryptData": return agent("/decrypt", packageBody(data), opener);
+    case "changeUserPINCode": return agent("/CardManagement/sendCardCommand", packageBody(data), opener);
     default: return failure(answerName(request.func), __UNSUPPORTED__);
   }
 }
@@ -144,7 +145,7 @@ window.addEventListener("message", async (event) => {
   busy = true;
   show("讀卡中，請勿移除卡片…");
   try {
-    answer(event.origin, await run(request, event.data));
+    answer(event.origin, await run(request, event.data, event.origin));
   } catch (e) {
     answer(event.origin, failure(func, __CARD_ERROR__));
   } finally {

@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ecpa_wire::agent::{SignResult, ret};
 
+use super::challenge_origin::{asking_origin, check_challenge_origin};
 use super::package::{Package, chosen_card, given};
 use super::{check_origin, log_failure, on_card};
 use crate::cert_info::signing_certificate;
@@ -24,6 +25,7 @@ pub(super) async fn sign(
     let answer = async {
         check_origin(&state, &headers)?;
         let request = SignRequest::parse(&body)?;
+        check_challenge_origin(&request.tbs, &asking_origin(&state, &headers))?;
         run(&state, request).await
     }
     .await;

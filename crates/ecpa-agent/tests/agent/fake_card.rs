@@ -2,13 +2,17 @@
 //! wrong PINs down and never locks (TOOLCHAIN.md), so tries-left and locked cases
 //! run against this fake. It keeps a real card's PIN counter (3 tries), shows the
 //! state through the same CKF_USER_PIN_* flags a token reports, signs with a real
-//! RSA key (SHA-256, PKCS#1 v1.5) and counts every login attempt.
+//! RSA key (SHA-256, PKCS#1 v1.5) and counts every login attempt. It can also be
+//! left logged in, as a token is when an earlier operation of the process did not
+//! log out: C_Login then answers CKR_USER_ALREADY_LOGGED_IN without checking the
+//! PIN, a state SoftHSM2 shows only inside the one process holding the session.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ecpa_agent::{
-    AgentError, CardPin, CardReader, PinFlags, SlotView, TokenCertificate, TokenView,
+    AgentError, CardPin, CardReader, LoginAnswer, PinFlags, SlotView, TokenCertificate, TokenLogin,
+    TokenView, log_in,
 };
 use rsa::RsaPrivateKey;
 use rsa::pkcs1v15::SigningKey;
@@ -23,6 +27,7 @@ pub struct FakeCard {
     key: RsaPrivateKey,
     pin: String,
     tries_left: Mutex<u8>,
+    logged_in: Mutex<bool>,
     login_attempts: AtomicUsize,
     slot_reads: AtomicUsize,
 }
@@ -53,6 +58,7 @@ impl FakeCard {
             key,
             pin: pin.into(),
             tries_left: Mutex::new(TRIES),
+            logged_in: Mutex::new(false),
             login_attempts: AtomicUsize::new(0),
             slot_reads: AtomicUsize::new(0),
         }
@@ -63,6 +69,16 @@ impl FakeCard {
         let mut card = Self::new(key, "000000", Vec::new());
         card.slots[0].token = None;
         card
+    }
+
+    /// Leaves the token logged in, as an operation that failed to log out would.
+    pub fn leave_logged_in(&self) {
+        *self.logged_in.lock().unwrap() = true;
+    }
+
+    /// True while the token is logged in.
+    pub fn is_logged_in(&self) -> bool {
+        *self.logged_in.lock().unwrap()
     }
 
     /// How many times a PIN was presented to the card (C_Login calls).
@@ -97,24 +113,44 @@ impl CardReader for FakeCard {
         pin: &CardPin,
         data: &[u8],
     ) -> Result<Vec<u8>, AgentError> {
-        let mut tries_left = self.tries_left.lock().unwrap();
-        if *tries_left == 0 {
-            // A locked token refuses C_Login before checking the PIN.
-            return Err(AgentError::PinLocked);
-        }
-        self.login_attempts.fetch_add(1, Ordering::SeqCst);
-        if pin.expose() != self.pin {
-            *tries_left -= 1;
-            return Err(Self::flags(*tries_left).after_wrong_pin());
-        }
-        *tries_left = TRIES;
+        log_in(self, pin)?;
         assert_eq!(
             key_id,
             [1],
             "the agent must pick the key by the certificate's CKA_ID"
         );
-        Ok(SigningKey::<Sha256>::new(self.key.clone())
+        let signature = SigningKey::<Sha256>::new(self.key.clone())
             .sign(data)
-            .to_vec())
+            .to_vec();
+        self.logout()?;
+        Ok(signature)
+    }
+}
+
+/// C_Login / C_Logout as a token answers them.
+impl TokenLogin for FakeCard {
+    fn login(&self, pin: &CardPin) -> LoginAnswer {
+        let mut tries_left = self.tries_left.lock().unwrap();
+        if *tries_left == 0 {
+            // A locked token refuses C_Login before checking the PIN.
+            return LoginAnswer::Refused(AgentError::PinLocked);
+        }
+        self.login_attempts.fetch_add(1, Ordering::SeqCst);
+        let mut logged_in = self.logged_in.lock().unwrap();
+        if *logged_in {
+            return LoginAnswer::AlreadyLoggedIn;
+        }
+        if pin.expose() != self.pin {
+            *tries_left -= 1;
+            return LoginAnswer::Refused(Self::flags(*tries_left).after_wrong_pin());
+        }
+        *tries_left = TRIES;
+        *logged_in = true;
+        LoginAnswer::LoggedIn
+    }
+
+    fn logout(&self) -> Result<(), AgentError> {
+        *self.logged_in.lock().unwrap() = false;
+        Ok(())
     }
 }

@@ -147,3 +147,54 @@ async fn add_domain_refuses_what_is_not_a_web_origin() {
     }
     assert_eq!(agent.trusted.list().len(), 1);
 }
+
+#[tokio::test]
+async fn add_domain_refuses_plain_http_except_on_this_computer() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trusted-sites.txt");
+    let agent = agent_trusting(fake_card(), TrustedSites::load(file.clone()).unwrap());
+    for domain in [
+        "http://ecpa.example.gov.tw",
+        "http://evil.example:8080",
+        "http://localhost.evil.example",
+        "http://127.0.0.2",
+        "http://10.0.0.1",
+    ] {
+        let encoded: String = form_urlencoded::byte_serialize(domain.as_bytes()).collect();
+        let page = agent
+            .get(&format!("/addDomain?domain={encoded}"), None)
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{domain}");
+        assert!(page.body.contains("https://"), "{}", page.body);
+        assert!(!page.body.contains("確定加入"), "{domain}");
+        let form = format!("domain={encoded}&confirm=yes");
+        assert_eq!(
+            post_add_domain(&agent, Some(OWN_ORIGIN), &form).await,
+            StatusCode::BAD_REQUEST,
+            "{domain}"
+        );
+        assert!(!agent.trusted.contains(domain), "{domain}");
+    }
+    assert!(!file.exists(), "nothing was written");
+
+    // https anywhere, and plain http on this computer (development), are trusted.
+    for domain in [
+        "https://ecpa.example.gov.tw",
+        "http://localhost:8081",
+        "http://127.0.0.1:3000",
+        "http://localhost",
+    ] {
+        let encoded: String = form_urlencoded::byte_serialize(domain.as_bytes()).collect();
+        let form = format!("domain={encoded}&confirm=yes");
+        assert_eq!(
+            post_add_domain(&agent, Some(OWN_ORIGIN), &form).await,
+            StatusCode::OK,
+            "{domain}"
+        );
+        assert!(agent.trusted.contains(domain), "{domain}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "https://ecpa.example.gov.tw\nhttp://localhost:8081\nhttp://127.0.0.1:3000\nhttp://localhost\n"
+    );
+}

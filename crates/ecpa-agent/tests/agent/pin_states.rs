@@ -156,3 +156,31 @@ async fn an_empty_reader_is_no_card() {
     assert_eq!(info.ret_code, ret::NO_CARD);
     assert_eq!(info.slots.len(), 1);
 }
+
+/// A token left logged in answers CKR_USER_ALREADY_LOGGED_IN without checking the
+/// PIN (SoftHSM2 shows that only inside the process holding the session, so this
+/// runs on the fake): the agent logs out and makes the token check the PIN.
+#[tokio::test]
+async fn a_token_left_logged_in_still_checks_the_pin() {
+    let agent = agent_with(fake_card());
+    agent.card.leave_logged_in();
+    let wrong: SignResult = agent
+        .sign(Some(PORTAL), &package("hello", "111111"))
+        .await
+        .json();
+    assert_eq!(
+        codes(&wrong),
+        (ret::CARD_LOGIN_FAILED, ret::PIN_INCORRECT_2_LEFT)
+    );
+    assert!(wrong.signature.is_empty());
+    assert!(!agent.card.is_logged_in());
+
+    agent.card.leave_logged_in();
+    let right: SignResult = agent
+        .sign(Some(PORTAL), &package("hello", PIN))
+        .await
+        .json();
+    assert_eq!(codes(&right), (ret::OK, 0));
+    verify_with_cert(&right.certb64, b"hello", &right.signature);
+    assert!(!agent.card.is_logged_in(), "logged out after signing");
+}

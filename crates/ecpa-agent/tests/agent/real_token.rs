@@ -287,3 +287,69 @@ fn the_agent_listens_on_loopback_only() {
         assert!(String::from_utf8_lossy(&output.stderr).contains("loopback only"));
     }
 }
+
+#[tokio::test]
+async fn trusted_sites_default_to_the_users_config_directory() {
+    let hsm = SoftHsm::new();
+    let work_dir = hsm.path("work");
+    std::fs::create_dir(&work_dir).unwrap();
+    let confirm = |agent: &RunningAgent| {
+        let url = agent.url("/addDomain");
+        let own = agent.url("");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Origin", own)
+                .form(&[
+                    ("domain", "https://ecpa.example.gov.tw"),
+                    ("confirm", "yes"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+
+    // XDG_CONFIG_HOME first; the directory is created on the first confirmed site.
+    let xdg = hsm.path("xdg");
+    let mut command = hsm.agent_command();
+    command
+        .current_dir(&work_dir)
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("HOME", hsm.path("home"));
+    let agent = hsm.spawn_agent(command);
+    assert_eq!(confirm(&agent).await, 200, "{}", hsm.agent_log());
+    assert_eq!(
+        std::fs::read_to_string(xdg.join("ecpa-agent/trusted-sites")).unwrap(),
+        "https://ecpa.example.gov.tw\n"
+    );
+    drop(agent);
+
+    // Without it, ~/.config; never the working directory.
+    let home = hsm.path("home");
+    let mut command = hsm.agent_command();
+    command
+        .current_dir(&work_dir)
+        .env_remove("XDG_CONFIG_HOME")
+        .env("HOME", &home);
+    let agent = hsm.spawn_agent(command);
+    assert_eq!(confirm(&agent).await, 200, "{}", hsm.agent_log());
+    assert_eq!(
+        std::fs::read_to_string(home.join(".config/ecpa-agent/trusted-sites")).unwrap(),
+        "https://ecpa.example.gov.tw\n"
+    );
+    assert_eq!(std::fs::read_dir(&work_dir).unwrap().count(), 0);
+
+    // A site trusted there is trusted after a restart.
+    drop(agent);
+    let mut command = hsm.agent_command();
+    command.env_remove("XDG_CONFIG_HOME").env("HOME", &home);
+    let agent = hsm.spawn_agent(command);
+    let info = agent.pkcs11info(false, "https://ecpa.example.gov.tw").await;
+    assert_ne!(info.ret_code, ret::SITE_NOT_TRUSTED);
+    let info = agent
+        .pkcs11info(false, "https://other.example.gov.tw")
+        .await;
+    assert_eq!(info.ret_code, ret::SITE_NOT_TRUSTED);
+}

@@ -166,19 +166,29 @@ impl SoftHsm {
     pub fn start_agent(&self, trusted: &[&str]) -> RunningAgent {
         let sites = self.path("trusted-sites.txt");
         std::fs::write(&sites, trusted.join("\n")).unwrap();
-        let log = std::fs::File::create(self.path("agent.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ecpa-agent"))
+        let mut command = self.agent_command();
+        command.arg("--trusted-sites").arg(&sites);
+        self.spawn_agent(command)
+    }
+
+    /// `ecpa-agent serve` over this store on a free port, without `--trusted-sites`.
+    pub fn agent_command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ecpa-agent"));
+        command
             .arg("serve")
             .arg("--module")
             .arg(module())
-            .args(["--listen", "127.0.0.1:0", "--trusted-sites"])
-            .arg(&sites)
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("ECPA_AGENT_TRUSTED_SITES")
             .env("SOFTHSM2_CONF", self.path("softhsm2.conf"))
-            .env("RUST_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+            .env("RUST_LOG", "debug");
+        command
+    }
+
+    /// Starts `command` and waits for the port it prints.
+    pub fn spawn_agent(&self, mut command: Command) -> RunningAgent {
+        let log = std::fs::File::create(self.path("agent.log")).unwrap();
+        let mut child = command.stdout(Stdio::piped()).stderr(log).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -238,6 +248,16 @@ impl RunningAgent {
         self.post("/sign", package, origin).await
     }
 
+    /// `POST /sign` as the popup bridge sends it for a page at `opener`.
+    pub async fn sign_from_bridge(&self, package: &str, opener: &str) -> SignResult {
+        let request = self
+            .client
+            .post(self.url("/sign"))
+            .header("Origin", self.url(""))
+            .header("X-ECPA-Opener-Origin", opener);
+        Self::answer(request.form(&[("tbsPackage", package)])).await
+    }
+
     /// `POST path` with the form field `tbsPackage` = `package`, from `origin`.
     pub async fn post<T: serde::de::DeserializeOwned>(
         &self,
@@ -245,14 +265,12 @@ impl RunningAgent {
         package: &str,
         origin: &str,
     ) -> T {
-        let response = self
-            .client
-            .post(self.url(path))
-            .header("Origin", origin)
-            .form(&[("tbsPackage", package)])
-            .send()
-            .await
-            .unwrap();
+        let request = self.client.post(self.url(path)).header("Origin", origin);
+        Self::answer(request.form(&[("tbsPackage", package)])).await
+    }
+
+    async fn answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+        let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200);
         let text = response.text().await.unwrap();
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
