@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod pki;
+pub mod precompress;
 pub mod trust_reload;
 
 pub use clock::{Clock, FixedClock, SystemClock};

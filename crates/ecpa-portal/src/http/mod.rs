@@ -12,6 +12,7 @@ mod principal;
 mod rate_limit;
 mod registrations;
 mod session;
+mod spa;
 mod state;
 
 pub use extract::{ApiJson, SESSION_COOKIE};
@@ -28,7 +29,6 @@ use axum::{
     routing::{delete, get, post},
 };
 use ecpa_wire::ErrorCode;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::error::error_response;
@@ -90,8 +90,7 @@ async fn security_headers(mut response: Response) -> Response {
 /// The whole portal: `/api/*` and the SPA (unknown paths get `index.html` so client
 /// routes survive a reload).
 pub fn router(state: AppState) -> Router {
-    let dist = state.settings().dist_dir.clone();
-    let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    let spa = spa::service(&state.settings().dist_dir);
     Router::new()
         .nest("/api", api_router(state))
         .fallback_service(spa)

@@ -4,7 +4,9 @@
 
 mod certificate_checks;
 mod certificate_login;
+mod chain_cache;
 mod challenges;
+mod crash_safety;
 mod imports;
 mod malformed;
 mod personnel_rules;
@@ -12,5 +14,6 @@ mod registrations;
 mod security_headers;
 mod serve_command;
 mod sessions;
+mod spa_files;
 mod support;
 mod trust_chains;
