@@ -34,7 +34,7 @@ async fn fetch(app: &TestApp, path: &str, encodings: &str) -> (u16, HeaderMap, V
     (status, headers, body.to_vec())
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: header::HeaderName) -> Option<&'h str> {
+fn header(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
