@@ -9,7 +9,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use ecpa_devcard::SoftwareCard;
 use serde_json::{Value, json};
 
-use crate::process::ORIGIN;
+use crate::portal_process::ORIGIN;
 
 /// A challenge answered by a card's signature, ready to send as a login.
 pub struct Prepared {

@@ -12,27 +12,29 @@
 //! `cargo bench -p ecpa-portal --bench portal_load`; env `ECPA_BENCH_ROWS` (400000),
 //! `ECPA_BENCH_LOGINS` (2000), `ECPA_BENCH_CLIENTS` (8 connections),
 //! `ECPA_BENCH_STEADY_SECONDS` (5), `ECPA_BENCH_POSTGRES_URL` (an admin URL; a database
-//! is created and dropped).
+//! is created and dropped), `ECPA_BENCH_PERF` (a file name: `perf record` of the portal
+//! during the challenge and login phases, one file per backend).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod load;
+#[path = "../../tests/api/portal_process.rs"]
+mod portal_process;
 mod process;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::{Engine, engine::general_purpose::STANDARD};
 use ecpa_devcard::{DemoPki, LeafSubject, RootAlgorithm, SoftwareCard};
 use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_text};
 use ecpa_portal::{Entropy, pki::ParsedCert, pki::verify_card_signature};
 use rand::{SeedableRng, rngs::StdRng};
-use serde_json::json;
 use sqlx::{AnyConnection, Connection};
 use time::OffsetDateTime;
 
 use load::percentile;
-use process::Portal;
+use portal_process::{Portal, register_card};
+use process::Measured;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -95,44 +97,6 @@ async fn fill(url: &str, rows: usize, users: usize) -> Duration {
     import_time
 }
 
-/// Card holder `n` (1-based) logs in with a password and registers card `n - 1`.
-async fn register(base: &str, n: usize, card: &SoftwareCard) {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let send = |path: &str, body: serde_json::Value| {
-        client
-            .post(format!("{base}{path}"))
-            .header("Origin", process::ORIGIN)
-            .json(&body)
-            .send()
-    };
-    let login = json!({"account": format!("user{n}"), "password": PASSWORD});
-    assert!(
-        send("/api/session/password", login)
-            .await
-            .unwrap()
-            .status()
-            .is_success()
-    );
-    let challenge: serde_json::Value = send("/api/challenges", json!({"purpose": "register"}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tbs = challenge["tbs"].as_str().unwrap();
-    let body = json!({
-        "nonce": challenge["nonce"],
-        "certificate": STANDARD.encode(&card.signing_cert_der),
-        "signature": STANDARD.encode(card.sign(tbs.as_bytes())),
-        "kind": "citizen",
-    });
-    let answer = send("/api/registrations", body).await.unwrap();
-    assert_eq!(answer.status().as_u16(), 201);
-}
-
 struct Report {
     backend: &'static str,
     import: Duration,
@@ -159,10 +123,15 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
     let import = fill(url, setup.rows, setup.cards.len()).await;
     let portal = Portal::start(url, &setup.anchors, &setup.dist);
     for (i, card) in setup.cards.iter().enumerate() {
-        register(&portal.base, i + 1, card).await;
+        let account = format!("user{}", i + 1);
+        let status = register_card(&portal.base, &account, PASSWORD, card).await;
+        assert_eq!(status.unwrap(), 201);
     }
     let (base, connections) = (portal.base.clone(), setup.connections);
 
+    let profile = std::env::var("ECPA_BENCH_PERF")
+        .ok()
+        .map(|file| portal.profile(&format!("{file}.{backend}")));
     let before = portal.cpu();
     let fetched = load::challenges(&base, setup.logins, connections).await;
     let challenge_cpu = (portal.cpu() - before) / setup.logins as u32;
@@ -173,6 +142,9 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
     load::logins_closed_loop(&base, prepared, connections).await;
     let elapsed = start.elapsed();
     let login_cpu = (portal.cpu() - before) / setup.logins as u32;
+    if let Some(profile) = profile {
+        profile.finish();
+    }
 
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
     let rate = cores / (challenge_cpu + login_cpu).as_secs_f64().max(1e-6) / 2.0;
@@ -272,6 +244,25 @@ fn portal_verify_time(card: &SoftwareCard) -> Duration {
     start.elapsed() / rounds
 }
 
+/// The same check with the pure-Rust `rsa` crate (the backend before `ring`).
+fn rsa_crate_verify_time(card: &SoftwareCard) -> Duration {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use sha2::Digest;
+    let cert = ParsedCert::parse(&card.signing_cert_der).unwrap();
+    let key_der = cert.spki().subject_public_key.as_bytes().unwrap();
+    let message = b"ECPA certificate challenge v1\npurpose=login";
+    let signature = card.sign(message);
+    let rounds = 2000;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        let key = rsa::RsaPublicKey::from_pkcs1_der(key_der).unwrap();
+        let scheme = rsa::Pkcs1v15Sign::new::<sha2::Sha256>();
+        let digest = sha2::Sha256::digest(message);
+        assert!(key.verify(scheme, &digest, &signature).is_ok());
+    }
+    start.elapsed() / rounds
+}
+
 #[tokio::main]
 async fn main() {
     let users = 8;
@@ -308,14 +299,16 @@ async fn main() {
 
     let verify = process::openssl_verify_time();
     let ours = portal_verify_time(&setup.cards[0]);
+    let pure_rust = rsa_crate_verify_time(&setup.cards[0]);
     println!(
         "ecpa-portal load benchmark (portal process: this bench's release build; loopback HTTP)"
     );
     match verify {
         Some(v) => println!(
-            "  RSA-2048 verify, one core: {:.1} µs (openssl speed -seconds 2 rsa2048); the portal's own: {:.1} µs",
+            "  RSA-2048 verify, one core: {:.1} µs (openssl speed -seconds 2 rsa2048); the portal's (ring): {:.1} µs; rsa crate: {:.1} µs",
             v.as_secs_f64() * 1e6,
-            ours.as_secs_f64() * 1e6
+            ours.as_secs_f64() * 1e6,
+            pure_rust.as_secs_f64() * 1e6
         ),
         None => println!(
             "  openssl not found: the portal's own RSA-2048 verify ({:.1} µs) is the unit",

@@ -1,57 +1,24 @@
-//! The portal as a process of its own (the release build Cargo made for this bench),
-//! its CPU time from `/proc/PID/stat`, and the machine's RSA-2048 verify time.
+//! The portal process's CPU time from `/proc/PID/stat` and its profile, and the
+//! machine's RSA-2048 verify time.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The Origin the portal is configured with and every request sends.
-pub const ORIGIN: &str = "http://localhost:8080";
+use crate::portal_process::Portal;
 
-pub struct Portal {
-    child: Child,
-    pub base: String,
+/// CPU time and profiles of the portal process.
+pub trait Measured {
+    /// User plus system CPU time the portal process has used so far.
+    fn cpu(&self) -> Duration;
+
+    /// `perf record` of the portal into `out` until [`Profile::finish`].
+    fn profile(&self, out: &str) -> Profile;
+
+    fn stop(self);
 }
 
-impl Portal {
-    /// Starts `ecpa-portal serve` on a free loopback port.
-    pub fn start(database_url: &str, anchors: &Path, dist: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"))
-            .arg("serve")
-            .env("ECPA_LISTEN", "127.0.0.1:0")
-            .env("ECPA_PUBLIC_ORIGIN", ORIGIN)
-            .env("ECPA_DATABASE_URL", database_url)
-            .env("ECPA_TRUST_ANCHORS", anchors)
-            .env("ECPA_CRLS", "")
-            // Every simulated user comes from 127.0.0.1: no per-address budget here.
-            .env("ECPA_CHALLENGES_PER_MINUTE", u32::MAX.to_string())
-            .env("ECPA_DIST_DIR", dist)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let ready = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find(|line| line.contains("portal ready"))
-            .expect("portal did not start");
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
-        let listen = ready
-            .split_whitespace()
-            .find_map(|word| word.strip_prefix("listen="))
-            .unwrap()
-            .to_owned();
-        Self {
-            child,
-            base: format!("http://{listen}"),
-        }
-    }
-
-    /// User plus system CPU time the portal process has used so far.
-    pub fn cpu(&self) -> Duration {
+impl Measured for Portal {
+    fn cpu(&self) -> Duration {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
         let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
             .split_whitespace()
@@ -61,7 +28,20 @@ impl Portal {
         Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
     }
 
-    pub fn stop(mut self) {
+    fn profile(&self, out: &str) -> Profile {
+        let child = Command::new("perf")
+            .args(["record", "-F", "999", "-g", "-o", out, "-p"])
+            .arg(self.child.id().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok();
+        // perf needs a moment to attach.
+        std::thread::sleep(Duration::from_millis(500));
+        Profile(child)
+    }
+
+    fn stop(mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -90,4 +70,18 @@ pub fn openssl_verify_time() -> Option<Duration> {
     let line = text.lines().find(|l| l.starts_with("rsa 2048 bits"))?;
     let per_second: f64 = line.split_whitespace().last()?.parse().ok()?;
     Some(Duration::from_secs_f64(1.0 / per_second))
+}
+
+/// A running `perf record`, or none when perf is not installed.
+pub struct Profile(Option<Child>);
+
+impl Profile {
+    pub fn finish(self) {
+        if let Some(mut child) = self.0 {
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
 }

@@ -10,6 +10,7 @@ mod crash_safety;
 mod imports;
 mod malformed;
 mod personnel_rules;
+mod portal_process;
 mod registrations;
 mod security_headers;
 mod serve_command;
