@@ -103,6 +103,8 @@ struct Report {
     rows: usize,
     challenge_cpu: Duration,
     login_cpu: Duration,
+    /// This load generator's own CPU time per complete login (same cores).
+    client_cpu: Duration,
     logins: usize,
     logins_per_second: f64,
     rate: f64,
@@ -132,16 +134,21 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
     let profile = std::env::var("ECPA_BENCH_PERF")
         .ok()
         .map(|file| portal.profile(&format!("{file}.{backend}")));
+    let client_before = process::cpu_of(std::process::id());
     let before = portal.cpu();
     let fetched = load::challenges(&base, setup.logins, connections).await;
     let challenge_cpu = (portal.cpu() - before) / setup.logins as u32;
+    let client_challenges = process::cpu_of(std::process::id()) - client_before;
     let prepared = load::sign(setup.cards.clone(), fetched).await;
+    let client_before = process::cpu_of(std::process::id());
 
     let before = portal.cpu();
     let start = Instant::now();
     load::logins_closed_loop(&base, prepared, connections).await;
     let elapsed = start.elapsed();
     let login_cpu = (portal.cpu() - before) / setup.logins as u32;
+    let client_cpu = (client_challenges + process::cpu_of(std::process::id()) - client_before)
+        / setup.logins as u32;
     if let Some(profile) = profile {
         profile.finish();
     }
@@ -159,6 +166,7 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
         rows: setup.rows,
         challenge_cpu,
         login_cpu,
+        client_cpu,
         logins: setup.logins,
         logins_per_second: setup.logins as f64 / elapsed.as_secs_f64(),
         rate,
@@ -214,6 +222,10 @@ fn print(report: &Report, verify: Duration, connections: usize) {
         verifies(report.login_cpu),
         complete.as_secs_f64() * 1e6,
         verifies(complete)
+    );
+    println!(
+        "  the load generator's own CPU (same cores, not counted above): {:.0} µs per complete login",
+        report.client_cpu.as_secs_f64() * 1e6
     );
     println!(
         "  logins as fast as answered ({connections} connections): {} at {:.0} logins/s",

@@ -19,13 +19,7 @@ pub trait Measured {
 
 impl Measured for Portal {
     fn cpu(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
-            .split_whitespace()
-            .collect();
-        // Fields 14 and 15 of proc(5), counted from the state (field 3).
-        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-        Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+        cpu_of(self.child.id())
     }
 
     fn profile(&self, out: &str) -> Profile {
@@ -84,4 +78,15 @@ impl Profile {
             let _ = child.wait();
         }
     }
+}
+
+/// User plus system CPU time process `pid` has used so far (`/proc/PID/stat`).
+pub fn cpu_of(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .collect();
+    // Fields 14 and 15 of proc(5), counted from the state (field 3).
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
 }
