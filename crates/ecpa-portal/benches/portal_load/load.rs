@@ -136,13 +136,20 @@ pub async fn sign(
     all
 }
 
-async fn login(client: &reqwest::Client, base: &str, prepared: &Prepared) -> Duration {
+/// Sends one login; its latency, or the refusal when it was not answered 200.
+async fn login(
+    client: &reqwest::Client,
+    base: &str,
+    prepared: &Prepared,
+) -> Result<Duration, String> {
     let start = Instant::now();
     let url = format!("{base}/api/session/certificate");
     let (status, _, answer) =
         post(client, &url, Some(&prepared.cookie), prepared.body.clone()).await;
-    assert_eq!(status, 200, "{answer}");
-    start.elapsed()
+    if status != 200 {
+        return Err(format!("{status} {answer}"));
+    }
+    Ok(start.elapsed())
 }
 
 /// Sends every login from `connections` connections as fast as they are answered.
@@ -151,7 +158,7 @@ pub async fn logins_closed_loop(base: &str, prepared: Vec<Prepared>, connections
     let count = prepared.len();
     spread(count, connections, move |i| {
         let (client, base, prepared) = (client.clone(), base.clone(), prepared.clone());
-        async move { login(&client, &base, &prepared[i]).await }
+        async move { login(&client, &base, &prepared[i]).await.unwrap() }
     })
     .await;
 }
@@ -162,6 +169,9 @@ pub async fn logins_closed_loop(base: &str, prepared: Vec<Prepared>, connections
 pub struct Steady {
     pub logins: Vec<Duration>,
     pub challenges: Vec<Duration>,
+    /// Logins not answered 200 (e.g. a write that waited too long), with one example.
+    pub failed: usize,
+    pub failure: Option<String>,
 }
 
 pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
@@ -174,8 +184,8 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
         let (client, base) = (client.clone(), base.to_owned());
         tasks.push(tokio::spawn(async move {
             let login = async {
-                login(&client, &base, &item).await;
-                tick.elapsed()
+                let answer = login(&client, &base, &item).await;
+                answer.map(|_| tick.elapsed())
             };
             let challenge = async {
                 challenge(&client, &base).await;
@@ -187,10 +197,18 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
     let mut result = Steady {
         logins: Vec::new(),
         challenges: Vec::new(),
+        failed: 0,
+        failure: None,
     };
     for task in tasks {
         let (login, challenge) = task.await.unwrap();
-        result.logins.push(login);
+        match login {
+            Ok(latency) => result.logins.push(latency),
+            Err(failure) => {
+                result.failed += 1;
+                result.failure.get_or_insert(failure);
+            }
+        }
         result.challenges.push(challenge);
     }
     result.logins.sort();
@@ -199,6 +217,9 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
 }

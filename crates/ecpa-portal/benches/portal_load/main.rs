@@ -241,6 +241,9 @@ fn print(report: &Report, verify: Duration, connections: usize) {
         ms(percentile(&s.challenges, 0.5)),
         ms(percentile(&s.challenges, 0.99)),
     );
+    if let Some(failure) = &s.failure {
+        println!("  {} steady logins failed, e.g. {failure}", s.failed);
+    }
 }
 
 /// In-process verify time of the portal's own code path (for comparison).

@@ -57,10 +57,8 @@ async fn killing_the_portal_loses_no_answered_registration() {
     )
     .unwrap();
 
-    let Portal {
-        child: mut portal,
-        base,
-    } = Portal::start(&url, &dir.path().join("anchors.pem"), dir.path());
+    let mut portal = Portal::start(&url, &dir.path().join("anchors.pem"), dir.path());
+    let base = portal.base.clone();
     let now = OffsetDateTime::now_utc();
     let answered = Arc::new(AtomicUsize::new(0));
     let enough = Arc::new(Notify::new());
@@ -89,8 +87,8 @@ async fn killing_the_portal_loses_no_answered_registration() {
     tokio::time::timeout(wait, enough.notified())
         .await
         .unwrap_or_else(|_| panic!("fewer than {KILL_AFTER} registrations answered 201"));
-    portal.kill().unwrap();
-    portal.wait().unwrap();
+    portal.child.kill().unwrap();
+    portal.child.wait().unwrap();
 
     let mut created = Vec::new();
     let mut unanswered = 0;

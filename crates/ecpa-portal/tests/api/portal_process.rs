@@ -56,6 +56,14 @@ impl Portal {
     }
 }
 
+impl Drop for Portal {
+    /// A test or bench that fails half way leaves no portal running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn post(client: &reqwest::Client, url: String, body: Value) -> reqwest::Result<(u16, Value)> {
     let response = client
         .post(url)
