@@ -16,8 +16,8 @@ bash scripts/setup.sh
 
 step "building the SPA (release) and the programs"
 trunk build --release --offline
-cargo build --locked -p ecpa-portal -p ecpa-agent -p ecpa-devcard
-bin="$CARGO_TARGET_DIR/debug"
+cargo build --locked --release -p ecpa-portal -p ecpa-agent -p ecpa-devcard
+bin="$CARGO_TARGET_DIR/release"
 
 step "demo PKI, cards and personnel data in $DEMO_DIR"
 mkdir -p "$DEMO_DIR"

@@ -192,7 +192,7 @@ pub async fn import_text(
     entropy: &Entropy,
 ) -> Result<usize, PortalError> {
     let rows = records(kind, text)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.writer().begin().await?;
     match kind {
         ImportKind::Personnel => {
             let parsed = rows

@@ -21,6 +21,7 @@ pub mod http;
 pub mod import;
 pub mod passwords;
 pub mod pki;
+pub mod precompress;
 pub mod trust_reload;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_file};
 use ecpa_portal::pki::TrustFiles;
+use ecpa_portal::precompress::precompress_dir;
 use ecpa_portal::trust_reload::keep_trust_current;
 use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, TrustedProxies, router};
 
@@ -142,6 +143,18 @@ fn shutdown_signal() -> Result<impl Future<Output = ()>, PortalError> {
     })
 }
 
+/// Makes the SPA's Brotli and gzip copies if this build has none yet; until they
+/// exist the files are served uncompressed.
+fn precompress_in_background(dist: PathBuf) {
+    tokio::task::spawn_blocking(move || match precompress_dir(&dist) {
+        Ok(0) => {}
+        Ok(written) => tracing::info!(written, dist = %dist.display(), "SPA files compressed"),
+        Err(error) => {
+            tracing::warn!(%error, "SPA files not compressed; they are served as they are");
+        }
+    });
+}
+
 async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
     let mut trust_files = TrustFiles::new(files(&args.trust_anchors), files(&args.crls))
         .with_crl_grace(i64::from(args.crl_grace_hours) * 3600);
@@ -151,6 +164,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
             "no trust anchors configured (ECPA_TRUST_ANCHORS): every certificate will be refused"
         );
     }
+    precompress_in_background(args.dist_dir.clone());
     let settings = Settings {
         public_origin: args.public_origin.trim_end_matches('/').to_owned(),
         agent_origin: args.agent_origin.trim_end_matches('/').to_owned(),

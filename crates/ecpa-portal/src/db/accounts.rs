@@ -58,7 +58,7 @@ impl Db {
             .bind(account.to_owned())
             .bind(client_addr.to_owned())
             .bind(at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -66,7 +66,7 @@ impl Db {
     pub async fn clear_failures(&self, account: &str) -> Result<(), PortalError> {
         sqlx::query("DELETE FROM login_failures WHERE account = $1")
             .bind(account.to_owned())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

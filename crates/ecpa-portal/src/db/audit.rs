@@ -45,7 +45,7 @@ impl Db {
         .bind(e.cert_serial.clone())
         .bind(e.cert_fingerprint.clone())
         .bind(e.client_addr.clone())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

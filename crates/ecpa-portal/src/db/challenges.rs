@@ -31,7 +31,7 @@ impl Db {
         .bind(session_hash.to_owned())
         .bind(tbs.to_owned())
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -50,7 +50,7 @@ impl Db {
         )
         .bind(nonce_hex.to_owned())
         .bind(session_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await?;
         row.map(|row| {
             Ok(StoredChallenge {
@@ -66,11 +66,11 @@ impl Db {
     pub async fn purge_expired(&self, now: i64) -> Result<(), PortalError> {
         sqlx::query("DELETE FROM challenges WHERE expires_at < $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

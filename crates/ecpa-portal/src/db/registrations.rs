@@ -94,7 +94,7 @@ impl Db {
         .bind(r.certificate.clone())
         .bind(r.registered_at)
         .bind(r.identity.clone())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await;
         match result {
             Ok(row) => from_row(&row).map(Some),
@@ -150,7 +150,7 @@ impl Db {
             sqlx::query("DELETE FROM registrations WHERE id = $1 AND owner_national_id = $2")
                 .bind(id)
                 .bind(owner_national_id.to_owned())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -163,7 +163,7 @@ impl Db {
     pub(super) async fn fill_in_identities(&self) -> Result<(), PortalError> {
         let rows =
             sqlx::query("SELECT id, certificate FROM registrations WHERE tbs_sha256 IS NULL")
-                .fetch_all(&self.pool)
+                .fetch_all(&self.writer)
                 .await?;
         for row in rows {
             let id: i64 = row.try_get("id")?;
@@ -178,7 +178,7 @@ impl Db {
             let done = sqlx::query("UPDATE registrations SET tbs_sha256 = $1 WHERE id = $2")
                 .bind(cert.identity_hex())
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await;
             match done {
                 Ok(_) => {}

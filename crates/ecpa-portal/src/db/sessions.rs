@@ -1,7 +1,7 @@
 //! Browser sessions, stored by the SHA-256 of the cookie token.
 
 use ecpa_wire::api::LoginMethod;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::Db;
 use crate::PortalError;
@@ -65,19 +65,27 @@ pub struct SessionRow {
 
 impl Db {
     pub async fn insert_session(&self, s: &SessionRow, created_at: i64) -> Result<(), PortalError> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, kind, national_id, registration_id, login_method, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(s.token_hash.clone())
-        .bind(s.kind.as_str())
-        .bind(s.national_id.clone())
-        .bind(s.registration_id)
-        .bind(s.login_method.map(login_method_str))
-        .bind(created_at)
-        .bind(s.expires_at)
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.writer.acquire().await?;
+        insert_session(&mut conn, s, created_at).await
+    }
+
+    /// Stores `new` and deletes `previous` (the session a login replaces) in one
+    /// transaction.
+    pub async fn replace_session(
+        &self,
+        previous: Option<&str>,
+        new: &SessionRow,
+        created_at: i64,
+    ) -> Result<(), PortalError> {
+        let mut tx = self.writer.begin().await?;
+        if let Some(previous) = previous {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(previous.to_owned())
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_session(&mut tx, new, created_at).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -118,7 +126,7 @@ impl Db {
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), PortalError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_owned())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -127,8 +135,29 @@ impl Db {
     pub async fn delete_sessions_of_registration(&self, id: i64) -> Result<(), PortalError> {
         sqlx::query("DELETE FROM sessions WHERE registration_id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
+}
+
+async fn insert_session(
+    conn: &mut AnyConnection,
+    s: &SessionRow,
+    created_at: i64,
+) -> Result<(), PortalError> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, kind, national_id, registration_id, login_method, \
+         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(s.token_hash.clone())
+    .bind(s.kind.as_str())
+    .bind(s.national_id.clone())
+    .bind(s.registration_id)
+    .bind(s.login_method.map(login_method_str))
+    .bind(created_at)
+    .bind(s.expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

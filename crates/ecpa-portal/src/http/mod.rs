@@ -16,6 +16,7 @@ mod origin;
 mod rate_limit;
 mod registrations;
 mod session;
+mod spa;
 mod state;
 mod steps;
 
@@ -33,7 +34,6 @@ use axum::{
     routing::{delete, get, post},
 };
 use ecpa_wire::ErrorCode;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::error::error_response;
@@ -97,7 +97,7 @@ async fn security_headers(mut response: Response) -> Response {
 /// routes survive a reload).
 pub fn router(state: AppState) -> Router {
     let dist = state.settings().dist_dir.clone();
-    let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    let spa = spa::service(&dist);
     Router::new()
         .nest("/api", api_router(state))
         .merge(favicon::routes(&dist))

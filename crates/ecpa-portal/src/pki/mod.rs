@@ -2,6 +2,8 @@
 //! signature, never by name alone), validity, keyUsage, CRLs, and card signatures.
 
 mod cert;
+mod chain_cache;
+mod fast_rsa;
 mod pem;
 mod signature;
 mod store;

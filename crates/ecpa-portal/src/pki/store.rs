@@ -9,6 +9,7 @@ use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero, unix};
+use super::chain_cache::ChainCache;
 use super::{pem_blocks, verify_signed};
 use crate::PortalError;
 
@@ -83,6 +84,8 @@ pub struct TrustStore {
     self_signed: Vec<bool>,
     /// Seconds past nextUpdate during which a CRL still counts.
     crl_grace: i64,
+    /// Card certificates' proven paths; a reloaded store starts without.
+    proven: ChainCache,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PortalError> {
@@ -126,6 +129,7 @@ impl TrustStore {
         }
         self.cas.push(ca);
         self.index_cas();
+        self.proven = ChainCache::default();
         Ok(())
     }
 
@@ -183,6 +187,7 @@ impl TrustStore {
             .map(|r| strip_zero(r.serial_number.as_bytes()))
             .collect();
         let issuer_key = signer.spki().to_der().map_err(|e| bad(e.to_string()))?;
+        self.proven = ChainCache::default();
         self.crls.push(LoadedCrl {
             issuer: crl.tbs_cert_list.issuer.to_string(),
             next_update: crl.tbs_cert_list.next_update.map(unix),
@@ -258,10 +263,34 @@ impl TrustStore {
 
     /// The issuers from `cert` up to a trust anchor, nearest first, every CA valid at `now`.
     pub fn chain(&self, cert: &ParsedCert, now: i64) -> Result<Vec<&ParsedCert>, CertCheckError> {
+        let path = self.chain_path(cert, now)?;
+        Ok(path.iter().map(|&i| &self.cas[i]).collect())
+    }
+
+    /// [`Self::chain`] as CA indices, from the cache of proven chains when `cert` (the
+    /// same signed part and signature) was proven before and its CAs are valid at `now`.
+    fn proven_chain(&self, cert: &ParsedCert, now: i64) -> Result<Vec<usize>, CertCheckError> {
+        let cached = self.proven.get(&cert.identity, cert.signature());
+        if let Some(path) = cached.filter(|p| p.iter().all(|&i| self.cas[i].valid_at(now).is_ok()))
+        {
+            return Ok(path);
+        }
+        let path = self.chain_path(cert, now)?;
+        self.proven
+            .put(cert.identity, cert.signature(), path.clone());
+        Ok(path)
+    }
+
+    /// Certificates whose chain is remembered.
+    pub fn proven_chains(&self) -> usize {
+        self.proven.count()
+    }
+
+    fn chain_path(&self, cert: &ParsedCert, now: i64) -> Result<Vec<usize>, CertCheckError> {
         let issuers: Vec<usize> = self.issuers_of(cert).map(|(i, _)| i).collect();
         let mut path = Vec::new();
         if self.extend(&issuers, Some(now), &mut path) {
-            return Ok(path.iter().map(|&i| &self.cas[i]).collect());
+            return Ok(path);
         }
         // Explain the failure: a path that only a CA's validity breaks is a time problem.
         if self.extend(&issuers, None, &mut path) {
@@ -305,16 +334,18 @@ impl TrustStore {
         Ok(())
     }
 
-    /// Every check a card's signing certificate must pass at `now` (Unix seconds).
+    /// Every check a card's signing certificate must pass at `now` (Unix seconds). The
+    /// chain's signatures are proven once per store; validity, revocation and keyUsage
+    /// are checked every time.
     pub fn check_signing_certificate(
         &self,
         cert: &ParsedCert,
         now: i64,
     ) -> Result<(), CertCheckError> {
-        let chain = self.chain(cert, now)?;
+        let path = self.proven_chain(cert, now)?;
         cert.valid_at(now)?;
         let mut child = cert;
-        for issuer in &chain {
+        for issuer in path.iter().map(|&i| &self.cas[i]) {
             self.check_revocation(child, issuer, now)?;
             child = issuer;
         }

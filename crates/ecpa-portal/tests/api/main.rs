@@ -4,7 +4,9 @@
 
 mod certificate_checks;
 mod certificate_login;
+mod chain_cache;
 mod challenges;
+mod crash_safety;
 mod database_url;
 mod eligibility;
 mod favicon;
@@ -12,10 +14,12 @@ mod imports;
 mod malformed;
 mod name_variants;
 mod personnel_rules;
+mod portal_process;
 mod registrations;
 mod security_headers;
 mod serve_command;
 mod served_agencies;
 mod sessions;
+mod spa_files;
 mod support;
 mod trust_chains;

@@ -27,9 +27,6 @@ pub async fn start_session(
     registration_id: Option<i64>,
     login_method: Option<LoginMethod>,
 ) -> Result<(HeaderValue, SessionRow), PortalError> {
-    if let Some(previous) = previous {
-        state.db().delete_session(&previous.token_hash).await?;
-    }
     let token = hex::encode(state.entropy().bytes::<32>());
     let now = state.now().unix_timestamp();
     let lifetime = match kind {
@@ -44,7 +41,8 @@ pub async fn start_session(
         login_method,
         expires_at: now + lifetime,
     };
-    state.db().insert_session(&row, now).await?;
+    let previous = previous.map(|p| p.token_hash.as_str());
+    state.db().replace_session(previous, &row, now).await?;
     let cookie = session_cookie(&token, lifetime, state.settings().secure_cookies())?;
     Ok((cookie, row))
 }

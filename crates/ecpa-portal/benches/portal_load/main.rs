@@ -1,0 +1,348 @@
+//! Load benchmark (not a test) of the portal process, on SQLite and (when
+//! `ECPA_BENCH_POSTGRES_URL` names a server) PostgreSQL:
+//!
+//! * the import of 400,000 personnel rows (one transaction);
+//! * the portal's own CPU time (from `/proc/PID/stat`) per challenge and per
+//!   certificate login, in units of one RSA-2048 verify measured in the same run by
+//!   `openssl speed`; challenges are fetched and signed before the timed phases, so the
+//!   client's signing is not counted;
+//! * logins/s from several connections as fast as answered;
+//! * p50/p99 latency at a steady offered rate of half the capacity the CPU figures give.
+//!
+//! `cargo bench -p ecpa-portal --bench portal_load`; env `ECPA_BENCH_ROWS` (400000),
+//! `ECPA_BENCH_LOGINS` (2000), `ECPA_BENCH_CLIENTS` (8 connections),
+//! `ECPA_BENCH_STEADY_SECONDS` (5), `ECPA_BENCH_POSTGRES_URL` (an admin URL; a database
+//! is created and dropped), `ECPA_BENCH_PERF` (a file name: `perf record` of the portal
+//! during the challenge and login phases, one file per backend).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod load;
+#[path = "../../tests/api/portal_process.rs"]
+mod portal_process;
+mod process;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ecpa_devcard::{DemoPki, LeafSubject, RootAlgorithm, SoftwareCard};
+use ecpa_portal::db::Db;
+use ecpa_portal::import::{ImportKind, import_text};
+use ecpa_portal::{Entropy, pki::ParsedCert, pki::verify_card_signature};
+use rand::{SeedableRng, rngs::StdRng};
+use sqlx::{AnyConnection, Connection};
+use time::OffsetDateTime;
+
+use load::percentile;
+use portal_process::{Portal, register_card};
+use process::Measured;
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A national ID with a valid check digit: `A1` + seven digits of `n` + check.
+fn national_id(n: usize) -> String {
+    let body = format!("1{:07}", n % 10_000_000);
+    let mut sum = 1;
+    for (i, d) in body.bytes().enumerate() {
+        sum += u32::from(d - b'0') * (8 - i as u32);
+    }
+    format!("A{body}{}", (10 - sum % 10) % 10)
+}
+
+fn personnel_csv(rows: usize) -> String {
+    let mut text = ImportKind::Personnel.header().join(",");
+    text.reserve(rows * 70);
+    for n in 0..rows {
+        let unit = if n % 50 == 0 {
+            "人事室"
+        } else {
+            "資訊室"
+        };
+        text.push_str(&format!(
+            "\n{},員工{n},3230000,{unit},01,,current,2025-01-01",
+            national_id(n)
+        ));
+    }
+    text
+}
+
+const PASSWORD: &str = "bench-password";
+
+/// Imports the agency, `rows` personnel rows (timed) and one account per card holder.
+async fn fill(url: &str, rows: usize, users: usize) -> Duration {
+    let db = Db::connect(url).await.unwrap();
+    let entropy = Entropy::seeded(42);
+    let agencies = "code,name,oid\n3230000,行政院人事行政總處,\n";
+    import_text(&db, ImportKind::Agencies, agencies, &entropy)
+        .await
+        .unwrap();
+    let csv = personnel_csv(rows.max(users + 1));
+    let start = Instant::now();
+    import_text(&db, ImportKind::Personnel, &csv, &entropy)
+        .await
+        .unwrap();
+    let import_time = start.elapsed();
+    let mut accounts = String::from("account,national_id,password");
+    for n in 1..=users {
+        accounts.push_str(&format!("\nuser{n},{},{PASSWORD}", national_id(n)));
+    }
+    import_text(&db, ImportKind::Accounts, &accounts, &entropy)
+        .await
+        .unwrap();
+    db.close().await;
+    import_time
+}
+
+struct Report {
+    backend: &'static str,
+    import: Duration,
+    rows: usize,
+    challenge_cpu: Duration,
+    login_cpu: Duration,
+    /// This load generator's own CPU time per complete login (same cores).
+    client_cpu: Duration,
+    logins: usize,
+    logins_per_second: f64,
+    rate: f64,
+    steady: load::Steady,
+}
+
+struct Setup {
+    rows: usize,
+    logins: usize,
+    connections: usize,
+    steady_seconds: f64,
+    cards: Arc<Vec<SoftwareCard>>,
+    anchors: std::path::PathBuf,
+    dist: std::path::PathBuf,
+}
+
+async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
+    let import = fill(url, setup.rows, setup.cards.len()).await;
+    let portal = Portal::start(url, &setup.anchors, &setup.dist);
+    for (i, card) in setup.cards.iter().enumerate() {
+        let account = format!("user{}", i + 1);
+        let status = register_card(&portal.base, &account, PASSWORD, card).await;
+        assert_eq!(status.unwrap(), 201);
+    }
+    let (base, connections) = (portal.base.clone(), setup.connections);
+
+    let profile = std::env::var("ECPA_BENCH_PERF")
+        .ok()
+        .map(|file| portal.profile(&format!("{file}.{backend}")));
+    let client_before = process::cpu_of(std::process::id());
+    let before = portal.cpu();
+    let fetched = load::challenges(&base, setup.logins, connections).await;
+    let challenge_cpu = (portal.cpu() - before) / setup.logins as u32;
+    let client_challenges = process::cpu_of(std::process::id()) - client_before;
+    let prepared = load::sign(setup.cards.clone(), fetched).await;
+    let client_before = process::cpu_of(std::process::id());
+
+    let before = portal.cpu();
+    let start = Instant::now();
+    load::logins_closed_loop(&base, prepared, connections).await;
+    let elapsed = start.elapsed();
+    let login_cpu = (portal.cpu() - before) / setup.logins as u32;
+    let client_cpu = (client_challenges + process::cpu_of(std::process::id()) - client_before)
+        / setup.logins as u32;
+    if let Some(profile) = profile {
+        profile.finish();
+    }
+
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
+    let rate = cores / (challenge_cpu + login_cpu).as_secs_f64().max(1e-6) / 2.0;
+    let count = ((rate * setup.steady_seconds) as usize).max(50);
+    let fetched = load::challenges(&base, count, connections).await;
+    let prepared = load::sign(setup.cards.clone(), fetched).await;
+    let steady = load::steady(&base, prepared, rate).await;
+    portal.stop();
+    Report {
+        backend,
+        import,
+        rows: setup.rows,
+        challenge_cpu,
+        login_cpu,
+        client_cpu,
+        logins: setup.logins,
+        logins_per_second: setup.logins as f64 / elapsed.as_secs_f64(),
+        rate,
+        steady,
+    }
+}
+
+/// A PostgreSQL database made for the run, from an admin URL; dropped by [`drop_pg`].
+async fn create_pg(admin_url: &str) -> (String, String) {
+    let name = format!("ecpa_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+    let mut conn = AnyConnection::connect(admin_url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (base, query) = admin_url.split_once('?').unwrap_or((admin_url, ""));
+    let url = format!("{}{name}", &base[..=base.rfind('/').unwrap()]);
+    let url = if query.is_empty() {
+        url
+    } else {
+        format!("{url}?{query}")
+    };
+    (url, name)
+}
+
+async fn drop_pg(admin_url: &str, name: &str) {
+    let mut conn = AnyConnection::connect(admin_url).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn print(report: &Report, verify: Duration, connections: usize) {
+    let verifies = |d: Duration| d.as_secs_f64() / verify.as_secs_f64();
+    let complete = report.challenge_cpu + report.login_cpu;
+    println!("{}:", report.backend);
+    println!(
+        "  personnel import: {} rows in {:.2} s ({:.0} rows/s)",
+        report.rows,
+        report.import.as_secs_f64(),
+        report.rows as f64 / report.import.as_secs_f64()
+    );
+    println!(
+        "  portal CPU per challenge {:.0} µs ({:.1} verifies), per login {:.0} µs ({:.1} verifies), complete login {:.0} µs = {:.1} RSA-2048 verifies",
+        report.challenge_cpu.as_secs_f64() * 1e6,
+        verifies(report.challenge_cpu),
+        report.login_cpu.as_secs_f64() * 1e6,
+        verifies(report.login_cpu),
+        complete.as_secs_f64() * 1e6,
+        verifies(complete)
+    );
+    println!(
+        "  the load generator's own CPU (same cores, not counted above): {:.0} µs per complete login",
+        report.client_cpu.as_secs_f64() * 1e6
+    );
+    println!(
+        "  logins as fast as answered ({connections} connections): {} at {:.0} logins/s",
+        report.logins, report.logins_per_second
+    );
+    let s = &report.steady;
+    println!(
+        "  steady {:.0} complete logins/s (half the CPU-derived capacity), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms",
+        report.rate,
+        s.logins.len(),
+        ms(percentile(&s.logins, 0.5)),
+        ms(percentile(&s.logins, 0.99)),
+        ms(percentile(&s.challenges, 0.5)),
+        ms(percentile(&s.challenges, 0.99)),
+    );
+    if let Some(failure) = &s.failure {
+        println!("  {} steady logins failed, e.g. {failure}", s.failed);
+    }
+}
+
+/// In-process verify time of the portal's own code path (for comparison).
+fn portal_verify_time(card: &SoftwareCard) -> Duration {
+    let cert = ParsedCert::parse(&card.signing_cert_der).unwrap();
+    let message = b"ECPA certificate challenge v1\npurpose=login";
+    let signature = card.sign(message);
+    let rounds = 5000;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        assert!(verify_card_signature(cert.spki(), message, &signature));
+    }
+    start.elapsed() / rounds
+}
+
+/// The same check with the pure-Rust `rsa` crate (the backend before `ring`).
+fn rsa_crate_verify_time(card: &SoftwareCard) -> Duration {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use sha2::Digest;
+    let cert = ParsedCert::parse(&card.signing_cert_der).unwrap();
+    let key_der = cert.spki().subject_public_key.as_bytes().unwrap();
+    let message = b"ECPA certificate challenge v1\npurpose=login";
+    let signature = card.sign(message);
+    let rounds = 2000;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        let key = rsa::RsaPublicKey::from_pkcs1_der(key_der).unwrap();
+        let scheme = rsa::Pkcs1v15Sign::new::<sha2::Sha256>();
+        let digest = sha2::Sha256::digest(message);
+        assert!(key.verify(scheme, &digest, &signature).is_ok());
+    }
+    start.elapsed() / rounds
+}
+
+#[tokio::main]
+async fn main() {
+    let users = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let mut rng = StdRng::seed_from_u64(42);
+    let pki = DemoPki::generate(RootAlgorithm::Rsa2048, "BENCH", now, &mut rng).unwrap();
+    let cards: Vec<SoftwareCard> = (1..=users)
+        .map(|n| {
+            let id = national_id(n);
+            let subject = LeafSubject::Citizen {
+                name: format!("員工{n}"),
+                card_serial: format!("{n:016}"),
+                id_last4: Some(id[6..].to_owned()),
+            };
+            let (from, to) = (
+                now - time::Duration::days(1),
+                now + time::Duration::days(30),
+            );
+            SoftwareCard::issue(&pki.moica, subject, from, to, &mut rng).unwrap()
+        })
+        .collect();
+    let anchors = dir.path().join("anchors.pem");
+    std::fs::write(&anchors, pki.trust_anchors_pem()).unwrap();
+    let setup = Setup {
+        rows: env_number("ECPA_BENCH_ROWS", 400_000),
+        logins: env_number("ECPA_BENCH_LOGINS", 2000).max(1),
+        connections: env_number("ECPA_BENCH_CLIENTS", 8).max(1),
+        steady_seconds: env_number("ECPA_BENCH_STEADY_SECONDS", 5) as f64,
+        cards: Arc::new(cards),
+        anchors,
+        dist: dir.path().join("dist"),
+    };
+
+    let verify = process::openssl_verify_time();
+    let ours = portal_verify_time(&setup.cards[0]);
+    let pure_rust = rsa_crate_verify_time(&setup.cards[0]);
+    println!(
+        "ecpa-portal load benchmark (portal process: this bench's release build; loopback HTTP)"
+    );
+    match verify {
+        Some(v) => println!(
+            "  RSA-2048 verify, one core: {:.1} µs (openssl speed -seconds 2 rsa2048); the portal's (ring): {:.1} µs; rsa crate: {:.1} µs",
+            v.as_secs_f64() * 1e6,
+            ours.as_secs_f64() * 1e6,
+            pure_rust.as_secs_f64() * 1e6
+        ),
+        None => println!(
+            "  openssl not found: the portal's own RSA-2048 verify ({:.1} µs) is the unit",
+            ours.as_secs_f64() * 1e6
+        ),
+    }
+    let verify = verify.unwrap_or(ours);
+
+    let sqlite = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let report = run("SQLite", &sqlite, &setup).await;
+    print(&report, verify, setup.connections);
+
+    if let Ok(admin) = std::env::var("ECPA_BENCH_POSTGRES_URL") {
+        let (url, name) = create_pg(&admin).await;
+        let report = run("PostgreSQL", &url, &setup).await;
+        drop_pg(&admin, &name).await;
+        print(&report, verify, setup.connections);
+    }
+}

@@ -1,0 +1,92 @@
+//! The portal process's CPU time from `/proc/PID/stat` and its profile, and the
+//! machine's RSA-2048 verify time.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::portal_process::Portal;
+
+/// CPU time and profiles of the portal process.
+pub trait Measured {
+    /// User plus system CPU time the portal process has used so far.
+    fn cpu(&self) -> Duration;
+
+    /// `perf record` of the portal into `out` until [`Profile::finish`].
+    fn profile(&self, out: &str) -> Profile;
+
+    fn stop(self);
+}
+
+impl Measured for Portal {
+    fn cpu(&self) -> Duration {
+        cpu_of(self.child.id())
+    }
+
+    fn profile(&self, out: &str) -> Profile {
+        let child = Command::new("perf")
+            .args(["record", "-F", "999", "-g", "-o", out, "-p"])
+            .arg(self.child.id().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok();
+        // perf needs a moment to attach.
+        std::thread::sleep(Duration::from_millis(500));
+        Profile(child)
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn clock_ticks() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100)
+}
+
+/// One RSA-2048 verify on one core, by `openssl speed -seconds 2 rsa2048`.
+pub fn openssl_verify_time() -> Option<Duration> {
+    let output = Command::new("openssl")
+        .args(["speed", "-seconds", "2", "rsa2048"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let line = text.lines().find(|l| l.starts_with("rsa 2048 bits"))?;
+    let per_second: f64 = line.split_whitespace().last()?.parse().ok()?;
+    Some(Duration::from_secs_f64(1.0 / per_second))
+}
+
+/// A running `perf record`, or none when perf is not installed.
+pub struct Profile(Option<Child>);
+
+impl Profile {
+    pub fn finish(self) {
+        if let Some(mut child) = self.0 {
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// User plus system CPU time process `pid` has used so far (`/proc/PID/stat`).
+pub fn cpu_of(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .collect();
+    // Fields 14 and 15 of proc(5), counted from the state (field 3).
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+}
