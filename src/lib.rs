@@ -23,11 +23,14 @@
 //!   the card already read), `#wizard-title`,
 //!   `#step-indicator` with `#step-indicator-1..3` (`aria-current="step"` on the
 //!   current one); sign-in before step 1: `#wizard-login-heading`, `#account`,
-//!   `#password`, `#login-submit`; step 1: `#step-1-heading`, `#check-prompt`, `#pin`,
+//!   `#password`, `#login-submit`; then `#vetting` while the portal is asked whether
+//!   this person may register, and, when not, `#refused-heading` with the reason in
+//!   `#error` and `#wizard-finish` (no PIN field); step 1: `#step-1-heading`, `#check-prompt`, `#pin`,
 //!   `#wizard-next`; step 2: `#step-2-heading`, `#cert-details`, `#cert-type`,
 //!   `#cert-serial`, `#cert-agency-oid` (organization cards), `#cert-subject`,
 //!   `#cert-not-before`, `#cert-not-after`, `#keep-card`, `#agency-code`,
-//!   `#agency-lookup`, `#agency-name`, `#wizard-back`, `#wizard-next` (確認上傳);
+//!   `#agency-lookup`, `#agency-name`, `#agency-refusal` (role=alert, `data-code`: the
+//!   officer may not register this agency's card), `#wizard-back`, `#wizard-next` (確認上傳);
 //!   step 3: `#step-3-heading`, `#result` (`data-code` = `OK` or the error code),
 //!   `#wizard-back` (重新操作, after a failure), `#relogin` (session expired), `#wizard-finish`.
 //! * 我的專區 `#my-area`: `#my-area-heading`, `#me-name`, `#me-agency`, `#me-officer`,

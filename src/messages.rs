@@ -79,6 +79,8 @@ texts! {
     Step1 = "步驟一. 憑證檢測", "Step 1. Check the certificate";
     Step2 = "步驟二. 將憑證註冊到 ECPA", "Step 2. Register it with ECPA";
     Step3 = "步驟三. 上傳結果", "Step 3. Result";
+    Vetting = "正在確認您是否可以註冊此類憑證…", "Checking whether you may register this kind of certificate…";
+    Refused = "您目前無法註冊此憑證", "You cannot register this certificate now";
     CheckIntro = "系統會使用您的憑證做簽章驗證", "The system verifies a signature made with your certificate";
     /// `{kind}` is replaced by the card type.
     CheckPrompt = "請插入『{kind}』，輸入憑證密碼，然後按下一步", "Insert your {kind}, enter the card PIN, then press Next";

@@ -13,7 +13,7 @@ use ecpa_web::view::login::PinForm;
 use ecpa_web::view::wizard::WizardView;
 use ecpa_web::wizard::{CardRef, Signed, Wizard, WizardContext};
 use ecpa_wire::agent::AgentFailure;
-use ecpa_wire::api::{Agency, CardKind, RegistrationRequest};
+use ecpa_wire::api::{Agency, CardKind, Eligibility, RegistrationRequest};
 use ecpa_wire::{ErrorCode, Nonce};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -149,9 +149,22 @@ fn context(kind: CardKind, pem: &str) -> WizardContext {
     }
 }
 
+/// The portal's answer to 查詢機關名稱; `refusal` when the officer may not register it.
+fn lookup_of(agency: Agency, refusal: Option<ErrorCode>) -> ecpa_wire::api::AgencyLookup {
+    ecpa_wire::api::AgencyLookup {
+        agency,
+        registration: Some(Eligibility::from_refusal(refusal)),
+    }
+}
+
+/// Signed in, and the portal said this person may register: step 1.
+fn at_step1(ctx: WizardContext) -> Wizard {
+    Wizard::start(ctx, true).vetted(Ok(Eligibility::from_refusal(None)))
+}
+
 /// The wizard at step 2: PIN accepted and signed.
 fn confirm_state(kind: CardKind, pem: &str) -> Wizard {
-    let (w, _) = Wizard::start(context(kind, pem), true).submit_pin("123456");
+    let (w, _) = at_step1(context(kind, pem)).submit_pin("123456");
     w.signed(
         Signed {
             nonce: Nonce::from_bytes([1; 32]),
@@ -172,7 +185,7 @@ fn mount_wizard(state: RwSignal<Wizard>, lang: RwSignal<Lang>) -> (Mounted, Reco
 
 #[wasm_bindgen_test]
 async fn wizard_pin_gate_refuses_5_and_9_characters_and_sends_6() {
-    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let state = RwSignal::new(at_step1(context(CardKind::Citizen, CITIZEN_PEM)));
     let (page, recorded) = mount_wizard(state, RwSignal::new(Lang::Zh));
     tick().await;
     assert_eq!(page.label_of("pin"), "憑證密碼");
@@ -251,7 +264,7 @@ fn current_steps(page: &Mounted) -> Vec<u8> {
 
 #[wasm_bindgen_test]
 async fn step_indicator_follows_the_wizard_and_focus_moves_to_each_heading() {
-    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let state = RwSignal::new(at_step1(context(CardKind::Citizen, CITIZEN_PEM)));
     let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
     tick().await;
     assert_eq!(current_steps(&page), vec![1]);
@@ -351,9 +364,39 @@ async fn step_two_shows_an_organization_certificate_with_agency_lookup() {
         name: "測試機關1".into(),
         oid: None,
     };
-    state.update(|w| *w = w.clone().agency_looked_up(&code, Ok(agency)));
+    state.update(|w| {
+        *w = w
+            .clone()
+            .agency_looked_up(&code, Ok(lookup_of(agency, None)))
+    });
     tick().await;
     assert_eq!(page.text("agency-name"), "測試機關1");
+    assert!(page.find("agency-refusal").is_none());
+
+    // Another agency: its name, and at once that this officer may not register it.
+    page.type_into("agency-code", "3790000");
+    page.click("agency-lookup");
+    tick().await;
+    let other = ecpa_wire::AgencyCode::parse("3790000").unwrap();
+    let taipei = Agency {
+        code: "3790000".into(),
+        name: "臺北市政府".into(),
+        oid: None,
+    };
+    let refused = lookup_of(taipei, Some(ErrorCode::AGENCY_NOT_YOURS));
+    state.update(|w| *w = w.clone().agency_looked_up(&other, Ok(refused)));
+    tick().await;
+    assert_eq!(page.text("agency-name"), "臺北市政府");
+    let refusal = page.get("agency-refusal");
+    assert_eq!(refusal.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(
+        refusal.get_attribute("data-code").as_deref(),
+        Some("AGENCY_NOT_YOURS")
+    );
+    assert_eq!(
+        page.text("agency-refusal"),
+        ErrorCode::AGENCY_NOT_YOURS.message_zh()
+    );
 
     page.type_into("agency-code", "9999999");
     page.click("agency-lookup");
@@ -371,7 +414,7 @@ async fn step_two_shows_an_organization_certificate_with_agency_lookup() {
     page.type_into("agency-code", "3-2");
     page.click("agency-lookup");
     tick().await;
-    assert_eq!(recorded.lookups.get_untracked().len(), 2);
+    assert_eq!(recorded.lookups.get_untracked().len(), 3);
     assert_eq!(page.text("agency-name"), "機關代碼格式不正確");
 
     page.type_into("agency-code", "3230000");
@@ -442,6 +485,40 @@ async fn step_three_names_the_outcome_in_data_code() {
 }
 
 #[wasm_bindgen_test]
+async fn a_refusal_before_the_pin_shows_its_reason_and_no_pin_field() {
+    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert!(page.find("vetting").is_some());
+    assert!(page.find("pin").is_none(), "no PIN before the answer");
+
+    let refusal = Eligibility::from_refusal(Some(ErrorCode::NOT_CURRENT_EMPLOYEE));
+    state.update(|w| *w = w.clone().vetted(Ok(refusal)));
+    tick().await;
+    assert!(page.find("pin").is_none());
+    assert!(page.find("step-1-heading").is_none());
+    assert_eq!(active_id(), "refused-heading");
+    let shown = page
+        .get("error")
+        .query_selector("[data-code]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        shown.get_attribute("data-code").as_deref(),
+        Some("NOT_CURRENT_EMPLOYEE")
+    );
+    assert!(
+        page.text("error")
+            .contains(ErrorCode::NOT_CURRENT_EMPLOYEE.message_zh())
+    );
+    assert!(
+        page.text("error").contains("請洽服務機關人事單位"),
+        "the next step"
+    );
+    assert!(page.find("wizard-finish").is_some());
+}
+
+#[wasm_bindgen_test]
 async fn login_page_ids_and_language_switch() {
     let app = AppState::new();
     app.page.set(Page::Login);
@@ -470,7 +547,7 @@ async fn login_page_ids_and_language_switch() {
 }
 
 #[wasm_bindgen_test]
-async fn my_area_opens_the_citizen_wizard_at_step_one() {
+async fn my_area_opens_the_citizen_wizard_asking_before_the_pin() {
     let app = AppState::new();
     app.me.set(Some(ecpa_wire::api::Principal::Employee {
         name: "王大明".into(),
@@ -490,7 +567,9 @@ async fn my_area_opens_the_citizen_wizard_at_step_one() {
     tick().await;
     assert!(page.find("my-area").is_none());
     assert_eq!(current_steps(&page), vec![1]);
-    assert!(page.text("check-prompt").contains("『自然人憑證』"));
+    // Whether this employee may register is asked first; no PIN field meanwhile.
+    assert!(page.find("vetting").is_some());
+    assert!(page.find("pin").is_none());
     assert!(page.find("card-subject").is_none(), "no card read yet");
 }
 

@@ -18,6 +18,8 @@ use crate::wizard::{AgencyLookup, Wizard};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
     SignIn,
+    Vetting,
+    Refused,
     Check,
     Confirm,
     Done,
@@ -26,6 +28,8 @@ enum Screen {
 fn screen(w: &Wizard) -> Screen {
     match w {
         Wizard::SignIn { .. } => Screen::SignIn,
+        Wizard::Vetting { .. } => Screen::Vetting,
+        Wizard::Refused { .. } => Screen::Refused,
         Wizard::Check { .. } => Screen::Check,
         Wizard::Confirm { .. } => Screen::Confirm,
         Wizard::Done { .. } => Screen::Done,
@@ -60,11 +64,18 @@ pub fn WizardView(
                 .map(|card| card.certificate.subject())
         })
         .map(|subject| view! { <CardSubject subject lang /> });
-    let body = move || match current.get() {
+    let body = move || {
+        match current.get() {
         Screen::SignIn => view! { <SignInStep flow lang /> }.into_any(),
+        Screen::Vetting => view! {
+            <p id="vetting" class="status" role="status" aria-live="polite">{tr(lang, Text::Vetting)}</p>
+        }
+        .into_any(),
+        Screen::Refused => view! { <RefusedStep flow lang /> }.into_any(),
         Screen::Check => view! { <CheckStep flow lang /> }.into_any(),
         Screen::Confirm => view! { <ConfirmStep flow lang /> }.into_any(),
         Screen::Done => view! { <ResultStep flow lang /> }.into_any(),
+    }
     };
     view! {
         <section id="wizard" class="wizard" aria-labelledby="wizard-title">
@@ -93,6 +104,19 @@ fn SignInStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
     view! {
         {focused_h3("wizard-login-heading", tr(lang, Text::LoginHeading))}
         <PasswordForm lang busy=busy(flow) on_login=login />
+    }
+}
+
+/// The portal said no before the PIN: `#error` says why and what to do next.
+#[component]
+fn RefusedStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
+    view! {
+        {focused_h3("refused-heading", tr(lang, Text::Refused))}
+        <div class="actions">
+            <button id="wizard-finish" type="button" class="primary" on:click=move |_| flow.finish()>
+                {tr(lang, Text::ToMyArea)}
+            </button>
+        </div>
     }
 }
 
@@ -208,14 +232,25 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
         match lookup.get() {
             AgencyLookup::Idle => String::new(),
             AgencyLookup::Pending => Text::LookingUp.get(lang).to_owned(),
-            AgencyLookup::Found(agency) => agency.name,
+            AgencyLookup::Found(agency) | AgencyLookup::NotAllowed(agency, _) => agency.name,
             AgencyLookup::Unknown => Text::AgencyUnknown.get(lang).to_owned(),
             AgencyLookup::Failed(failure) => failure_text(&failure, lang).message,
         }
     };
+    let refusal = move || match lookup.get() {
+        AgencyLookup::NotAllowed(_, refusal) => {
+            let text = failure_text(&refusal, lang.get()).message;
+            Some(
+                view! { <p id="agency-refusal" class="error-message" role="alert" data-code=refusal.code()>{text}</p> },
+            )
+        }
+        _ => None,
+    };
     let state_class = move || match lookup.get() {
         AgencyLookup::Found(_) => "agency-name found",
-        AgencyLookup::Unknown | AgencyLookup::Failed(_) => "agency-name problem",
+        AgencyLookup::NotAllowed(..) | AgencyLookup::Unknown | AgencyLookup::Failed(_) => {
+            "agency-name problem"
+        }
         _ => "agency-name",
     };
     view! {
@@ -231,6 +266,7 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
                 <span class="label">{tr(lang, Text::AgencyName)}"："</span>
                 <output id="agency-name" class=state_class for="agency-code" aria-live="polite">{answer}</output>
             </p>
+            {refusal}
         </fieldset>
     }
 }

@@ -100,11 +100,8 @@ async fn organization_card_refused_for_a_non_officer_and_nothing_registered() {
         StackOptions::default(),
         organization_card(),
         async |browser, stack| {
-            method1_through_step1(browser, &WANG).await?;
-            browser.wait_for_id("step-2-heading").await?;
-            browser.click("wizard-next").await?;
-            let code = shown_code(browser).await?;
-            anyhow::ensure!(code == "NOT_PERSONNEL_OFFICER", "got {code}");
+            // Said right after signing in, before any PIN.
+            refused_before_pin(browser, &WANG, "NOT_PERSONNEL_OFFICER").await?;
             browser.wait_for_page_text("人事人員").await?;
             shot(browser, "refused-not-officer").await?;
             browser.goto(&format!("{}/", stack.portal_origin)).await?;
