@@ -190,10 +190,10 @@ async fn wizard_pin_gate_refuses_5_and_9_characters_and_sends_6() {
     tick().await;
     assert_eq!(page.label_of("pin"), "憑證密碼");
     assert_eq!(page.input("pin").type_(), "password");
-    assert!(page.text("check-prompt").contains("『自然人憑證』"));
+    assert!(page.text("check-prompt").contains("「自然人憑證」"));
     assert_eq!(
         page.text("card-subject"),
-        "C=TW, CN=測試人, serialNumber=1061720472004809"
+        "serialNumber=1061720472004809, CN=測試人, C=TW"
     );
 
     for refused in ["12345", "123456789"] {
@@ -297,6 +297,21 @@ async fn step_indicator_follows_the_wizard_and_focus_moves_to_each_heading() {
     assert_eq!(current_steps(&page), vec![1]);
 }
 
+fn has_class(element: &Element, class: &str) -> bool {
+    element
+        .get_attribute("class")
+        .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
+}
+
+/// The numbered notes of step 2, in order.
+fn notes(page: &Mounted) -> Vec<String> {
+    let list = page.get("step-2-notes");
+    assert_eq!(list.tag_name(), "OL");
+    std::iter::successors(list.first_element_child(), Element::next_element_sibling)
+        .map(|item| item.text_content().unwrap_or_default())
+        .collect()
+}
+
 #[wasm_bindgen_test]
 async fn step_two_shows_a_citizen_certificate() {
     let state = RwSignal::new(confirm_state(CardKind::Citizen, CITIZEN_PEM));
@@ -306,17 +321,15 @@ async fn step_two_shows_a_citizen_certificate() {
     assert_eq!(page.text("cert-serial"), "88d05a1c8bcd280ac7387ec8f40260d4");
     assert_eq!(
         page.text("cert-subject"),
-        "C=TW, CN=測試人, serialNumber=1061720472004809"
+        "serialNumber=1061720472004809, CN=測試人, C=TW"
     );
     assert_eq!(page.text("cert-not-before"), "2024-07-08 11:21:43");
     assert_eq!(page.text("cert-not-after"), "2024-09-08 23:59:59");
     assert!(page.find("cert-agency-oid").is_none());
     assert!(page.find("agency-code").is_none());
-    assert!(
-        page.root
-            .text_content()
-            .unwrap()
-            .contains("請確認憑證資料是否正確")
+    assert_eq!(
+        notes(&page),
+        vec!["請確認憑證資料是否正確", "智慧卡請勿移除"]
     );
     assert_eq!(page.text("keep-card"), "智慧卡請勿移除");
 
@@ -335,18 +348,20 @@ async fn step_two_shows_an_organization_certificate_with_agency_lookup() {
     tick().await;
     assert_eq!(page.text("cert-type"), "機關憑證");
     assert_eq!(page.text("cert-serial"), "b9069b4a201c48958f292bcf1b615f59");
-    assert_eq!(page.text("cert-subject"), "C=TW, L=苗栗縣, O=測試機關1");
+    assert_eq!(page.text("cert-subject"), "O=測試機關1, L=苗栗縣, C=TW");
     assert!(page.text("cert-agency-oid").starts_with("2.16.886."));
     assert_eq!(page.text("cert-not-before"), "2023-09-07 09:21:23");
 
     // The agency code: labelled, prefilled, editable, looked up.
     assert_eq!(page.label_of("agency-code"), "機關代碼");
     assert_eq!(page.input("agency-code").value(), "3230000");
-    assert!(
-        page.root
-            .text_content()
-            .unwrap()
-            .contains("請輸入此機關憑證要對應的機關代碼")
+    assert_eq!(
+        notes(&page),
+        vec![
+            "請確認憑證資料是否正確",
+            "智慧卡請勿移除",
+            "請輸入此機關憑證要對應的機關代碼"
+        ]
     );
     page.type_into("agency-code", "a09000000e");
     tick().await;
@@ -482,6 +497,60 @@ async fn step_three_names_the_outcome_in_data_code() {
     );
     assert!(page.text("result").contains("明天起生效"));
     assert!(page.find("wizard-back").is_some());
+    // A refusal looks like one: announced, and the step marked failed, not done.
+    assert_eq!(result.get_attribute("role").as_deref(), Some("alert"));
+    assert!(has_class(&result, "failed"));
+    assert!(has_class(&page.get("step-indicator-3"), "failed"));
+}
+
+#[wasm_bindgen_test]
+async fn the_not_registered_banner_is_only_shown_before_the_steps() {
+    let state = RwSignal::new(at_step1(context(CardKind::Citizen, CITIZEN_PEM)));
+    let (actions, _) = recording_actions();
+    let page = mount(move || {
+        view! { <WizardView state lang=Lang::Zh agent_origin=AGENT.to_owned() not_registered=true actions /> }
+    });
+    tick().await;
+    assert!(page.text("not-registered").contains("找不到對應的憑證資訊"));
+    let (w, _) = confirm_state(CardKind::Citizen, CITIZEN_PEM).confirm();
+    let done = w.registered(Ok(ecpa_wire::api::Registration {
+        id: 1,
+        kind: CardKind::Citizen,
+        serial: "88d0".into(),
+        subject: "C=TW, CN=測試人".into(),
+        issuer: "C=TW".into(),
+        fingerprint: "ab".into(),
+        not_before: "2024-07-08T03:21:43Z".into(),
+        not_after: "2024-09-08T15:59:59Z".into(),
+        agency_code: None,
+        registered_at: "2024-07-09T00:00:00Z".into(),
+    }));
+    state.set(done);
+    tick().await;
+    assert!(page.text("result").contains("憑證上傳成功"));
+    assert!(
+        page.find("not-registered").is_none(),
+        "never beside 憑證上傳成功"
+    );
+    assert_eq!(
+        page.get("result").get_attribute("role").as_deref(),
+        Some("status")
+    );
+    assert!(!has_class(&page.get("step-indicator-3"), "failed"));
+}
+
+#[wasm_bindgen_test]
+async fn organization_sign_in_page_names_its_purpose_and_ecpa_fields() {
+    let ctx = context(CardKind::Organization, AGENCY_PEM);
+    let state = RwSignal::new(Wizard::start(ctx, false));
+    let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert_eq!(
+        page.text("wizard-login-heading"),
+        "機關憑證上傳：請輸入帳號密碼登入"
+    );
+    assert_eq!(page.label_of("account"), "ECPA 帳號");
+    assert_eq!(page.label_of("password"), "ECPA 密碼");
 }
 
 #[wasm_bindgen_test]
@@ -524,8 +593,8 @@ async fn login_page_ids_and_language_switch() {
     app.page.set(Page::Login);
     let page = mount(move || view! { <Shell app /> });
     tick().await;
-    assert_eq!(page.label_of("account"), "帳號");
-    assert_eq!(page.label_of("password"), "密碼");
+    assert_eq!(page.label_of("account"), "ECPA 帳號");
+    assert_eq!(page.label_of("password"), "ECPA 密碼");
     assert_eq!(page.text("cert-login"), "使用憑證登入");
     assert_eq!(page.text("login-heading"), "請輸入帳號密碼登入");
     assert!(page.find("login-submit").is_some());

@@ -64,28 +64,45 @@ pub fn WizardView(
                 .map(|card| card.certificate.subject())
         })
         .map(|subject| view! { <CardSubject subject lang /> });
-    let body = move || {
-        match current.get() {
+    // 「找不到對應的憑證資訊」 introduces the steps: shown only until step 1 is done, and
+    // not beside a refusal.
+    let before_steps = move || {
+        matches!(
+            current.get(),
+            Screen::SignIn | Screen::Vetting | Screen::Check
+        )
+    };
+    let failed = Signal::derive(move || {
+        state.with(|w| {
+            matches!(
+                w,
+                Wizard::Refused { .. }
+                    | Wizard::Done {
+                        outcome: Err(_),
+                        ..
+                    }
+            )
+        })
+    });
+    let body = move || match current.get() {
         Screen::SignIn => view! { <SignInStep flow lang /> }.into_any(),
-        Screen::Vetting => view! {
-            <p id="vetting" class="status" role="status" aria-live="polite">{tr(lang, Text::Vetting)}</p>
-        }
-        .into_any(),
+        Screen::Vetting => view! { <VettingStep lang /> }.into_any(),
         Screen::Refused => view! { <RefusedStep flow lang /> }.into_any(),
         Screen::Check => view! { <CheckStep flow lang /> }.into_any(),
         Screen::Confirm => view! { <ConfirmStep flow lang /> }.into_any(),
         Screen::Done => view! { <ResultStep flow lang /> }.into_any(),
-    }
     };
     view! {
         <section id="wizard" class="wizard" aria-labelledby="wizard-title">
-            {not_registered
-                .then(|| {
-                    view! { <p id="not-registered" class="notice">{tr(lang, Text::NotRegistered)}</p> }
-                })}
+            {move || {
+                (not_registered && before_steps())
+                    .then(|| {
+                        view! { <p id="not-registered" class="notice">{tr(lang, Text::NotRegistered)}</p> }
+                    })
+            }}
             {card_subject}
             <h2 id="wizard-title">{tr(lang, Text::WizardTitle)}</h2>
-            <StepIndicator current=step lang />
+            <StepIndicator current=step failed lang />
             <ErrorBox failure lang agent_origin on_login=actions.login_again />
             {body}
         </section>
@@ -101,10 +118,20 @@ fn busy(flow: WizardFlow) -> Signal<bool> {
 #[component]
 fn SignInStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
     let login = Callback::new(move |login: PasswordLogin| flow.sign_in(login));
+    let heading = match flow.state.with_untracked(|w| w.context().kind) {
+        CardKind::Citizen => Text::CitizenLoginHeading,
+        CardKind::Organization => Text::OrganizationLoginHeading,
+    };
     view! {
-        {focused_h3("wizard-login-heading", tr(lang, Text::LoginHeading))}
+        {focused_h3("wizard-login-heading", tr(lang, heading))}
         <PasswordForm lang busy=busy(flow) on_login=login />
     }
+}
+
+/// Signed in: waiting for whether this person may register; no PIN field yet.
+#[component]
+fn VettingStep(lang: Signal<Lang>) -> impl IntoView {
+    view! { <p id="vetting" class="status" role="status" aria-live="polite">{tr(lang, Text::Vetting)}</p> }
 }
 
 /// The portal said no before the PIN: `#error` says why and what to do next.
@@ -189,16 +216,22 @@ fn ConfirmStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
             view! { <p id="cert-details" class="error-message">{text}</p> }.into_any()
         }
     };
-    let agency = (kind == CardKind::Organization).then(|| view! { <AgencyField flow lang /> });
+    let organization = kind == CardKind::Organization;
+    let agency = organization.then(|| view! { <AgencyField flow lang /> });
+    let agency_note =
+        organization.then(|| view! { <li id="agency-note">{tr(lang, Text::AgencyPrompt)}</li> });
     let upload = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         flow.confirm();
     };
     view! {
         {focused_h3("step-2-heading", tr(lang, Text::Step2))}
-        <p class="notice">{tr(lang, Text::ConfirmData)}</p>
+        <ol id="step-2-notes" class="notice notes">
+            <li id="confirm-data">{tr(lang, Text::ConfirmData)}</li>
+            <li id="keep-card">{tr(lang, Text::KeepCard)}</li>
+            {agency_note}
+        </ol>
         {details}
-        <p id="keep-card" class="notice warning">{tr(lang, Text::KeepCard)}</p>
         <form class="form" on:submit=upload>
             {agency}
             <p class="status" role="status" aria-live="polite">{tr_while(lang, busy, Text::Working)}</p>
@@ -255,7 +288,7 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
     };
     view! {
         <fieldset class="agency">
-            <legend>{tr(lang, Text::AgencyPrompt)}</legend>
+            <legend>{tr(lang, Text::AgencyCode)}</legend>
             <label for="agency-code">{tr(lang, Text::AgencyCode)}</label>
             <div class="inline">
                 <input id="agency-code" name="agency-code" type="text" inputmode="text" autocomplete="off"
@@ -313,7 +346,8 @@ fn ResultStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
     });
     view! {
         {focused_h3("step-3-heading", tr(lang, Text::Step3))}
-        <div id="result" class=if ok { "result ok" } else { "result failed" } data-code=code role="status">
+        <div id="result" class=if ok { "result ok" } else { "result failed" } data-code=code
+            role=if ok { "status" } else { "alert" }>
             {words}
         </div>
         <div class="actions">
