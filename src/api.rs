@@ -2,9 +2,9 @@
 //! portal's (HttpOnly); a same-origin fetch sends them.
 
 use ecpa_wire::api::{
-    Agency, ApiError, CertificateLogin, CertificateStatus, CertificateStatusRequest, Challenge,
-    ChallengePurpose, ChallengeRequest, ClientConfig, PasswordLogin, Principal, Registration,
-    RegistrationRequest,
+    AgencyLookup, ApiError, CardKind, CertificateLogin, CertificateStatus,
+    CertificateStatusRequest, Challenge, ChallengePurpose, ChallengeRequest, ClientConfig,
+    Eligibility, PasswordLogin, Principal, Registration, RegistrationRequest,
 };
 use ecpa_wire::{AgencyCode, ErrorCode};
 use gloo_net::http::{Request, Response};
@@ -101,6 +101,14 @@ pub async fn withdraw(id: i64) -> Result<(), Failure> {
     delete(&format!("/api/me/certificates/{id}")).await
 }
 
-pub async fn agency(code: &AgencyCode) -> Result<Agency, Failure> {
+/// `GET /api/agencies/{code}`: the agency and, for an employee, whether they may
+/// register its organization card.
+pub async fn agency(code: &AgencyCode) -> Result<AgencyLookup, Failure> {
     get(&format!("/api/agencies/{}", code.as_str())).await
+}
+
+/// `GET /api/me/eligibility`: whether the signed-in employee may register a card of
+/// `kind` now.
+pub async fn eligibility(kind: CardKind) -> Result<Eligibility, Failure> {
+    get(&format!("/api/me/eligibility?kind={}", kind.as_str())).await
 }

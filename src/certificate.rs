@@ -45,11 +45,11 @@ impl CardCertificate {
         self.profile().map(|profile| profile.kind)
     }
 
-    /// The subject as stored (`C=TW, CN=王大明, serialNumber=…`), if readable.
+    /// The subject as step 2 shows it (`serialNumber=…, CN=王大明, C=TW`), if readable.
     pub fn subject(&self) -> Option<String> {
         self.profile
             .as_ref()
-            .map(|profile| profile.subject.display())
+            .map(|profile| crate::display::subject_text(&profile.subject))
     }
 }
 
@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(certificate.base64(), body);
         assert_eq!(
             certificate.subject().as_deref(),
-            Some("C=TW, CN=測試人, serialNumber=1061720472004809")
+            Some("serialNumber=1061720472004809, CN=測試人, C=TW")
         );
         assert_eq!(certificate.kind(), Ok(Some(CardKind::Citizen)));
     }

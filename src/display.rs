@@ -1,6 +1,6 @@
 //! What step 2 shows about a certificate, parsed in the browser with `ecpa-cert`.
 
-use ecpa_cert::CertProfile;
+use ecpa_cert::{CertProfile, DistinguishedName};
 use ecpa_wire::CardKind;
 
 use crate::messages::Lang;
@@ -15,7 +15,7 @@ pub struct CertDisplay {
     pub serial: String,
     /// 機關 OID (organization cards).
     pub agency_oid: Option<String>,
-    /// 憑證主旨, attributes in stored order.
+    /// 憑證主旨, most specific first ([`subject_text`]).
     pub subject: String,
     /// 憑證啓始日, Taiwan time.
     pub not_before: String,
@@ -34,6 +34,17 @@ pub fn kind_label(kind: Option<CardKind>, lang: Lang) -> &'static str {
     }
 }
 
+/// A subject as the seed and SPEC show it, most specific attribute first (RFC 4514
+/// order): `OU=人事行政局, O=行政院, C=TW` for a name stored `C, O, OU`.
+pub fn subject_text(name: &DistinguishedName) -> String {
+    name.attributes
+        .iter()
+        .rev()
+        .map(|a| format!("{}={}", a.key, a.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl CertDisplay {
     pub fn new(profile: &CertProfile, lang: Lang) -> Self {
         Self {
@@ -41,7 +52,7 @@ impl CertDisplay {
             kind_label: kind_label(profile.kind, lang).to_owned(),
             serial: profile.serial_hex.clone(),
             agency_oid: profile.agency_oid.clone(),
-            subject: profile.subject.display(),
+            subject: subject_text(&profile.subject),
             not_before: ecpa_cert::format_taipei(profile.not_before),
             not_after: ecpa_cert::format_taipei(profile.not_after),
         }
@@ -72,7 +83,7 @@ mod tests {
         assert_eq!(shown.serial, "88d05a1c8bcd280ac7387ec8f40260d4");
         assert_eq!(
             shown.subject,
-            "C=TW, CN=測試人, serialNumber=1061720472004809"
+            "serialNumber=1061720472004809, CN=測試人, C=TW"
         );
         assert_eq!(shown.agency_oid, None);
         // 2024-07-08 03:21:43Z and 2024-09-08 15:59:59Z in UTC+8.
@@ -86,7 +97,7 @@ mod tests {
         assert_eq!(shown.kind, Some(CardKind::Organization));
         assert_eq!(shown.kind_label, "機關憑證");
         assert_eq!(shown.serial, "b9069b4a201c48958f292bcf1b615f59");
-        assert_eq!(shown.subject, "C=TW, L=苗栗縣, O=測試機關1");
+        assert_eq!(shown.subject, "O=測試機關1, L=苗栗縣, C=TW");
         assert!(
             shown
                 .agency_oid
@@ -97,9 +108,9 @@ mod tests {
     }
 
     #[test]
-    fn bmpstring_subject_is_decoded_in_stored_order() {
+    fn bmpstring_subject_is_decoded_and_shown_as_the_spec_example() {
         let shown = display(include_str!("../tests/data/org-bmpstring-selfsigned.pem"));
-        assert_eq!(shown.subject, "C=TW, O=行政院, OU=人事行政局");
+        assert_eq!(shown.subject, "OU=人事行政局, O=行政院, C=TW");
         assert_eq!(shown.serial, "80a1b2c3d4e5f60718293a4b5c6d7e8f");
         assert_eq!(
             shown.agency_oid.as_deref(),

@@ -2,7 +2,7 @@
 //! the network, in one enum so that every case gets its own message.
 
 use ecpa_wire::agent::AgentFailure;
-use ecpa_wire::api::ApiError;
+use ecpa_wire::api::{ApiError, Eligibility};
 use ecpa_wire::{CardKind, ErrorCode, IdError};
 
 /// A failure the user sees; [`crate::messages::failure_text`] words it.
@@ -44,6 +44,17 @@ impl Failure {
                 message: error.message,
             },
         }
+    }
+
+    /// The refusal in an eligibility answer; `None` when the answer is yes.
+    pub fn from_eligibility(answer: Eligibility) -> Option<Self> {
+        if answer.eligible {
+            return None;
+        }
+        Some(Self::from_api_error(ApiError {
+            error: answer.error.unwrap_or_else(|| "NOT_ELIGIBLE".to_owned()),
+            message: answer.message.unwrap_or_default(),
+        }))
     }
 
     /// Maps an agent `ret_code`/`last_error` pair; `None` when it says success.

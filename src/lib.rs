@@ -19,17 +19,23 @@
 //!   `#choose-card-cancel`.
 //! * PIN prompt for a registered card `#cert-pin`: `#pin-heading` (「請輸入您的 PIN Code」),
 //!   `#card-subject` (the card certificate's subject), `#pin`, `#pin-submit`, `#pin-cancel`.
-//! * Wizard `#wizard`: `#not-registered` (Method 1 notice), `#card-subject` (Method 1:
-//!   the card already read), `#wizard-title`,
+//! * Wizard `#wizard`: `#not-registered` (Method 1 notice, until step 1 is done),
+//!   `#card-subject` (Method 1: the card already read), `#wizard-title`,
 //!   `#step-indicator` with `#step-indicator-1..3` (`aria-current="step"` on the
-//!   current one); sign-in before step 1: `#wizard-login-heading`, `#account`,
-//!   `#password`, `#login-submit`; step 1: `#step-1-heading`, `#check-prompt`, `#pin`,
-//!   `#wizard-next`; step 2: `#step-2-heading`, `#cert-details`, `#cert-type`,
-//!   `#cert-serial`, `#cert-agency-oid` (organization cards), `#cert-subject`,
-//!   `#cert-not-before`, `#cert-not-after`, `#keep-card`, `#agency-code`,
-//!   `#agency-lookup`, `#agency-name`, `#wizard-back`, `#wizard-next` (確認上傳);
-//!   step 3: `#step-3-heading`, `#result` (`data-code` = `OK` or the error code),
-//!   `#wizard-back` (重新操作, after a failure), `#relogin` (session expired), `#wizard-finish`.
+//!   current one, class `failed` when the wizard ended there refused); sign-in before
+//!   step 1: `#wizard-login-heading`, `#account`, `#password`, `#login-submit`; then
+//!   `#vetting` while the portal is asked whether this person may register, and, when
+//!   not, `#refused-heading` with the reason in `#error` and `#wizard-finish` (no PIN
+//!   field); step 1: `#step-1-heading`, `#check-prompt`, `#pin`, `#wizard-next`;
+//!   step 2: `#step-2-heading`, `#step-2-notes` (numbered: `#confirm-data`,
+//!   `#keep-card`, `#agency-note` for organization cards), `#cert-details`,
+//!   `#cert-type`, `#cert-serial`, `#cert-agency-oid` (organization cards),
+//!   `#cert-subject` (most specific first), `#cert-not-before`, `#cert-not-after`,
+//!   `#agency-code`, `#agency-lookup`, `#agency-name`, `#agency-refusal` (role=alert,
+//!   `data-code`: the officer may not register this agency's card), `#wizard-back`,
+//!   `#wizard-next` (確認上傳); step 3: `#step-3-heading`, `#result` (`data-code` =
+//!   `OK` or the error code; role=alert when refused), `#wizard-back` (重新操作, after
+//!   a failure), `#relogin` (session expired), `#wizard-finish`.
 //! * 我的專區 `#my-area`: `#my-area-heading`, `#me-name`, `#me-agency`, `#me-officer`,
 //!   `#upload-citizen` (「自然人憑證上傳」), `#my-certificates` (items
 //!   `#certificate-{id}` with `#withdraw-{id}`), `#no-certificates`, `#logout`.

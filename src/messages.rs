@@ -62,8 +62,11 @@ texts! {
     SwitchLang = "English", "中文";
     Loading = "載入中…", "Loading…";
     LoginHeading = "請輸入帳號密碼登入", "Log in with your ECPA account and password";
-    Account = "帳號", "Account";
-    Password = "密碼", "Password";
+    /// The wizard's password page (Method 1 without a session), by card type.
+    CitizenLoginHeading = "自然人憑證上傳：請輸入帳號密碼登入", "Citizen certificate upload: log in with your ECPA account and password";
+    OrganizationLoginHeading = "機關憑證上傳：請輸入帳號密碼登入", "Organization certificate upload: log in with your ECPA account and password";
+    Account = "ECPA 帳號", "ECPA account";
+    Password = "ECPA 密碼", "ECPA password";
     Login = "登入", "Log in";
     CertLogin = "使用憑證登入", "Log in with a certificate";
     ChooseCard = "偵測到多張卡片，請選擇要使用的卡片", "Several cards were found; choose the one to use";
@@ -79,9 +82,11 @@ texts! {
     Step1 = "步驟一. 憑證檢測", "Step 1. Check the certificate";
     Step2 = "步驟二. 將憑證註冊到 ECPA", "Step 2. Register it with ECPA";
     Step3 = "步驟三. 上傳結果", "Step 3. Result";
+    Vetting = "正在確認您是否可以註冊此類憑證…", "Checking whether you may register this kind of certificate…";
+    Refused = "您目前無法註冊此憑證", "You cannot register this certificate now";
     CheckIntro = "系統會使用您的憑證做簽章驗證", "The system verifies a signature made with your certificate";
     /// `{kind}` is replaced by the card type.
-    CheckPrompt = "請插入『{kind}』，輸入憑證密碼，然後按下一步", "Insert your {kind}, enter the card PIN, then press Next";
+    CheckPrompt = "請插入「{kind}」，輸入憑證密碼，然後按下一步", "Insert your {kind}, enter the card PIN, then press Next";
     Next = "下一步", "Next";
     Back = "上一步", "Back";
     Upload = "確認上傳", "Upload";
@@ -155,13 +160,21 @@ mod tests {
     fn step_one_prompt_names_the_card() {
         assert_eq!(
             check_prompt(CardKind::Citizen, Lang::Zh),
-            "請插入『自然人憑證』，輸入憑證密碼，然後按下一步"
+            "請插入「自然人憑證」，輸入憑證密碼，然後按下一步"
         );
         assert_eq!(
             check_prompt(CardKind::Organization, Lang::Zh),
-            "請插入『機關憑證』，輸入憑證密碼，然後按下一步"
+            "請插入「機關憑證」，輸入憑證密碼，然後按下一步"
         );
         assert!(check_prompt(CardKind::Organization, Lang::En).contains("organization"));
+    }
+
+    #[test]
+    fn zh_tw_quotes_are_corner_brackets() {
+        for kind in [CardKind::Citizen, CardKind::Organization] {
+            let prompt = check_prompt(kind, Lang::Zh);
+            assert!(!prompt.contains('『') && !prompt.contains('』'), "{prompt}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! A transition that does not apply to the current state leaves it unchanged.
 
-use ecpa_wire::api::{Agency, CardKind, Registration, RegistrationRequest};
+use ecpa_wire::api::{self, Agency, CardKind, Eligibility, Registration, RegistrationRequest};
 use ecpa_wire::{AgencyCode, ErrorCode, Nonce, Pin};
 
 use crate::certificate::CardCertificate;
@@ -46,6 +46,8 @@ pub enum AgencyLookup {
     Idle,
     Pending,
     Found(Agency),
+    /// The agency exists, but the signed-in officer may not register its card.
+    NotAllowed(Agency, Failure),
     Unknown,
     Failed(Failure),
 }
@@ -58,6 +60,14 @@ pub enum Wizard {
         ctx: WizardContext,
         busy: bool,
         error: Option<Failure>,
+    },
+    /// Signed in: the portal is asked whether this person may register this kind of
+    /// card, before any PIN is asked for.
+    Vetting { ctx: WizardContext },
+    /// The portal said no before the PIN: the reason and the next step, no PIN field.
+    Refused {
+        ctx: WizardContext,
+        failure: Failure,
     },
     /// 步驟一. 憑證檢測: PIN, then the card signs the register challenge.
     Check {
@@ -98,14 +108,11 @@ impl Step {
 }
 
 impl Wizard {
-    /// Starts at the sign-in screen without a session, else at step 1.
+    /// Starts at the sign-in screen without a session, else asks whether this person
+    /// may register (see [`Wizard::vetted`]).
     pub fn start(ctx: WizardContext, has_session: bool) -> Self {
         if has_session {
-            Wizard::Check {
-                ctx,
-                busy: false,
-                error: None,
-            }
+            Wizard::Vetting { ctx }
         } else {
             Wizard::SignIn {
                 ctx,
@@ -118,16 +125,22 @@ impl Wizard {
     pub fn context(&self) -> &WizardContext {
         match self {
             Wizard::SignIn { ctx, .. }
+            | Wizard::Vetting { ctx }
+            | Wizard::Refused { ctx, .. }
             | Wizard::Check { ctx, .. }
             | Wizard::Confirm { ctx, .. }
             | Wizard::Done { ctx, .. } => ctx,
         }
     }
 
-    /// Which step the indicator marks as current (sign-in belongs to step 1).
+    /// Which step the indicator marks as current (sign-in and the eligibility answer
+    /// belong to step 1).
     pub fn step(&self) -> Step {
         match self {
-            Wizard::SignIn { .. } | Wizard::Check { .. } => Step::Check,
+            Wizard::SignIn { .. }
+            | Wizard::Vetting { .. }
+            | Wizard::Refused { .. }
+            | Wizard::Check { .. } => Step::Check,
             Wizard::Confirm { .. } => Step::Confirm,
             Wizard::Done { .. } => Step::Result,
         }
@@ -139,6 +152,8 @@ impl Wizard {
             Wizard::SignIn { error, .. }
             | Wizard::Check { error, .. }
             | Wizard::Confirm { error, .. } => error.as_ref(),
+            Wizard::Vetting { .. } => None,
+            Wizard::Refused { failure, .. } => Some(failure),
             Wizard::Done { outcome, .. } => outcome.as_ref().err(),
         }
     }
@@ -149,7 +164,8 @@ impl Wizard {
             Wizard::SignIn { busy, .. }
             | Wizard::Check { busy, .. }
             | Wizard::Confirm { busy, .. } => *busy,
-            Wizard::Done { .. } => false,
+            Wizard::Vetting { .. } => true,
+            Wizard::Refused { .. } | Wizard::Done { .. } => false,
         }
     }
 
@@ -167,21 +183,40 @@ impl Wizard {
         }
     }
 
-    /// The password login succeeded: on to step 1. The employee's agency code,
-    /// when known, becomes the prefill for an organization card.
+    /// The password login succeeded: ask whether this person may register (see
+    /// [`Wizard::vetted`]). The employee's agency code, when known, becomes the
+    /// prefill for an organization card.
     pub fn signed_in(self, agency_code: Option<String>) -> Self {
         match self {
             Wizard::SignIn { mut ctx, .. } => {
                 if agency_code.is_some() {
                     ctx.agency_code = agency_code;
                 }
-                Wizard::Check {
-                    ctx,
-                    busy: false,
-                    error: None,
-                }
+                Wizard::Vetting { ctx }
             }
             other => other,
+        }
+    }
+
+    /// The portal answered whether this person may register this kind of card: step 1
+    /// when yes, the refusal when no. A session that is gone is a refusal too (log in
+    /// again); any other failure to ask leaves the decision to registration.
+    pub fn vetted(self, answer: Result<Eligibility, Failure>) -> Self {
+        let Wizard::Vetting { ctx } = self else {
+            return self;
+        };
+        let refusal = match answer {
+            Ok(answer) => Failure::from_eligibility(answer),
+            Err(failure) if failure.needs_login() => Some(failure),
+            Err(_) => None,
+        };
+        match refusal {
+            Some(failure) => Wizard::Refused { ctx, failure },
+            None => Wizard::Check {
+                ctx,
+                busy: false,
+                error: None,
+            },
         }
     }
 
@@ -311,7 +346,11 @@ impl Wizard {
     }
 
     /// The portal answered a look-up for `code`; ignored if the field changed since.
-    pub fn agency_looked_up(mut self, code: &AgencyCode, answer: Result<Agency, Failure>) -> Self {
+    pub fn agency_looked_up(
+        mut self,
+        code: &AgencyCode,
+        answer: Result<api::AgencyLookup, Failure>,
+    ) -> Self {
         if let Wizard::Confirm {
             agency_code,
             lookup,
@@ -321,7 +360,10 @@ impl Wizard {
             && AgencyCode::parse(agency_code).as_ref() == Ok(code)
         {
             *lookup = match answer {
-                Ok(agency) => AgencyLookup::Found(agency),
+                Ok(found) => match found.registration.and_then(Failure::from_eligibility) {
+                    None => AgencyLookup::Found(found.agency),
+                    Some(refusal) => AgencyLookup::NotAllowed(found.agency, refusal),
+                },
                 Err(Failure::Api(ErrorCode::AGENCY_UNKNOWN | ErrorCode::NOT_FOUND)) => {
                     AgencyLookup::Unknown
                 }

@@ -38,9 +38,23 @@ fn registration(kind: CardKind) -> Registration {
     }
 }
 
+/// The portal's answer to 查詢機關名稱; `refusal` when the officer may not register it.
+fn lookup_of(agency: Agency, refusal: Option<ErrorCode>) -> ecpa_wire::api::AgencyLookup {
+    ecpa_wire::api::AgencyLookup {
+        agency,
+        registration: Some(Eligibility::from_refusal(refusal)),
+    }
+}
+
+/// Signed in, and the portal said this person may register: step 1.
+fn at_check(ctx: WizardContext) -> Wizard {
+    let eligible = Eligibility::from_refusal(None);
+    Wizard::start(ctx, true).vetted(Ok(eligible))
+}
+
 /// Step 1, PIN accepted, card signed: step 2.
 fn at_confirm(kind: CardKind) -> Wizard {
-    let (w, pin) = Wizard::start(ctx(kind), true).submit_pin("123456");
+    let (w, pin) = at_check(ctx(kind)).submit_pin("123456");
     assert!(pin.is_some());
     w.signed(signed(), Some(kind))
 }
@@ -61,6 +75,13 @@ fn start_without_session_asks_for_password_first() {
     let w = w.sign_in_started();
     assert_eq!(w.error(), None);
     let w = w.signed_in(Some("A09000000E".into()));
+    assert!(
+        matches!(w, Wizard::Vetting { .. }),
+        "no PIN before the answer"
+    );
+    assert!(w.is_busy());
+    assert_eq!(w.context().agency_code.as_deref(), Some("A09000000E"));
+    let w = w.vetted(Ok(Eligibility::from_refusal(None)));
     assert!(matches!(
         w,
         Wizard::Check {
@@ -69,12 +90,70 @@ fn start_without_session_asks_for_password_first() {
             ..
         }
     ));
-    assert_eq!(w.context().agency_code.as_deref(), Some("A09000000E"));
+}
+
+#[test]
+fn a_refusal_before_the_pin_ends_the_wizard_with_its_reason() {
+    for code in [
+        ErrorCode::NOT_CURRENT_EMPLOYEE,
+        ErrorCode::NOT_PERSONNEL_OFFICER,
+        ErrorCode::NOT_YET_EFFECTIVE,
+    ] {
+        for w in [
+            Wizard::start(ctx(CardKind::Citizen), true),
+            Wizard::start(ctx(CardKind::Citizen), false).signed_in(None),
+        ] {
+            let refusal = Eligibility::from_refusal(Some(code));
+            let w = w.vetted(Ok(refusal));
+            assert!(matches!(w, Wizard::Refused { .. }));
+            assert_eq!(w.error(), Some(&Failure::Api(code)));
+            assert_eq!(w.step(), Step::Check);
+            assert!(!w.is_busy());
+            // No PIN is taken, and nothing leads back to step 1.
+            assert_eq!(w.clone().submit_pin("123456"), (w.clone(), None));
+            assert!(!w.can_go_back());
+            assert_eq!(w.clone().back(), w);
+        }
+    }
+}
+
+#[test]
+fn an_unknown_refusal_keeps_the_portals_sentence() {
+    let answer = Eligibility {
+        eligible: false,
+        error: Some("SOMETHING_NEW".into()),
+        message: Some("新的規定".into()),
+    };
+    let w = Wizard::start(ctx(CardKind::Organization), true).vetted(Ok(answer));
+    assert_eq!(
+        w.error(),
+        Some(&Failure::ApiOther {
+            code: "SOMETHING_NEW".into(),
+            message: "新的規定".into()
+        })
+    );
+}
+
+#[test]
+fn without_an_answer_the_portal_decides_at_registration() {
+    let w = Wizard::start(ctx(CardKind::Citizen), true).vetted(Err(Failure::Network));
+    assert!(matches!(w, Wizard::Check { error: None, .. }));
+    let gone = Failure::Api(ErrorCode::UNAUTHENTICATED);
+    let w = Wizard::start(ctx(CardKind::Citizen), true).vetted(Err(gone.clone()));
+    assert_eq!(
+        w.error(),
+        Some(&gone),
+        "a lost session means logging in again"
+    );
+    // An answer only applies while one is awaited.
+    let check = at_check(ctx(CardKind::Citizen));
+    let refusal = Eligibility::from_refusal(Some(ErrorCode::NOT_CURRENT_EMPLOYEE));
+    assert_eq!(check.clone().vetted(Ok(refusal)), check);
 }
 
 #[test]
 fn start_with_session_is_step_one() {
-    let w = Wizard::start(ctx(CardKind::Citizen), true);
+    let w = at_check(ctx(CardKind::Citizen));
     assert!(matches!(w, Wizard::Check { .. }));
     assert_eq!(w.step(), Step::Check);
     assert!(!w.can_go_back());
@@ -83,16 +162,16 @@ fn start_with_session_is_step_one() {
 #[test]
 fn pin_gate_refuses_short_and_long_pins_before_sending() {
     for bad in ["", "12345", "123456789"] {
-        let (w, pin) = Wizard::start(ctx(CardKind::Citizen), true).submit_pin(bad);
+        let (w, pin) = at_check(ctx(CardKind::Citizen)).submit_pin(bad);
         assert_eq!(pin, None, "{bad:?} must not be sent");
         assert_eq!(w.error(), Some(&Failure::Input(IdError::PinLength)));
         assert!(!w.is_busy());
     }
-    let (w, pin) = Wizard::start(ctx(CardKind::Citizen), true).submit_pin("12 456");
+    let (w, pin) = at_check(ctx(CardKind::Citizen)).submit_pin("12 456");
     assert_eq!(pin, None);
     assert_eq!(w.error(), Some(&Failure::Input(IdError::PinCharacters)));
     for good in ["123456", "12345678"] {
-        let (w, pin) = Wizard::start(ctx(CardKind::Citizen), true).submit_pin(good);
+        let (w, pin) = at_check(ctx(CardKind::Citizen)).submit_pin(good);
         assert_eq!(pin.as_ref().map(Pin::expose), Some(good));
         assert!(w.is_busy());
         assert_eq!(w.error(), None);
@@ -101,7 +180,7 @@ fn pin_gate_refuses_short_and_long_pins_before_sending() {
 
 #[test]
 fn a_second_pin_while_signing_is_ignored() {
-    let (w, _) = Wizard::start(ctx(CardKind::Citizen), true).submit_pin("123456");
+    let (w, _) = at_check(ctx(CardKind::Citizen)).submit_pin("123456");
     let (w2, pin) = w.clone().submit_pin("654321");
     assert_eq!(pin, None);
     assert_eq!(w2, w);
@@ -122,7 +201,7 @@ fn card_failures_keep_step_one_with_the_reason() {
         Failure::Api(ErrorCode::UNAUTHENTICATED),
     ];
     for failure in failures {
-        let (w, _) = Wizard::start(ctx(CardKind::Citizen), true).submit_pin("123456");
+        let (w, _) = at_check(ctx(CardKind::Citizen)).submit_pin("123456");
         let w = w.sign_failed(failure.clone());
         assert_eq!(w.step(), Step::Check);
         assert!(!w.is_busy());
@@ -135,7 +214,7 @@ fn card_failures_keep_step_one_with_the_reason() {
 
 #[test]
 fn signature_only_counts_while_signing() {
-    let idle = Wizard::start(ctx(CardKind::Citizen), true);
+    let idle = at_check(ctx(CardKind::Citizen));
     assert_eq!(idle.clone().signed(signed(), Some(CardKind::Citizen)), idle);
 }
 
@@ -146,7 +225,7 @@ fn another_card_type_than_asked_for_stays_on_step_one() {
         (CardKind::Organization, Some(CardKind::Citizen)),
         (CardKind::Citizen, None),
     ] {
-        let (w, _) = Wizard::start(ctx(asked), true).submit_pin("123456");
+        let (w, _) = at_check(ctx(asked)).submit_pin("123456");
         let w = w.signed(signed(), card);
         assert_eq!(w.step(), Step::Check);
         assert!(!w.is_busy());
@@ -160,7 +239,7 @@ fn method_two_registers_the_certificate_that_signed() {
         card: None,
         ..ctx(CardKind::Citizen)
     };
-    let (w, _) = Wizard::start(method2, true).submit_pin("123456");
+    let (w, _) = at_check(method2).submit_pin("123456");
     let from_card = Signed {
         certificate: CardCertificate::read("MIIC-from-the-card".into()),
         ..signed()
@@ -204,13 +283,39 @@ fn organization_card_prefills_and_looks_up_the_agency() {
         name: "行政院人事行政總處".into(),
         oid: None,
     };
-    let w = w.agency_looked_up(&code, Ok(agency.clone()));
+    let w = w.agency_looked_up(&code, Ok(lookup_of(agency.clone(), None)));
     assert!(matches!(&w, Wizard::Confirm { lookup: AgencyLookup::Found(a), .. } if *a == agency));
     let (_, request) = w.confirm();
     assert_eq!(
         request.unwrap().agency_code.map(|c| c.as_str().to_owned()),
         Some("3230000".into())
     );
+}
+
+#[test]
+fn an_agency_the_officer_may_not_register_is_named_and_refused() {
+    let (w, code) = at_confirm(CardKind::Organization)
+        .edit_agency_code("3790000".into())
+        .lookup_agency();
+    let taipei = Agency {
+        code: "3790000".into(),
+        name: "臺北市政府".into(),
+        oid: None,
+    };
+    let answer = lookup_of(taipei.clone(), Some(ErrorCode::AGENCY_NOT_YOURS));
+    let w = w.agency_looked_up(&code.unwrap(), Ok(answer));
+    let refusal = Failure::Api(ErrorCode::AGENCY_NOT_YOURS);
+    assert!(
+        matches!(&w, Wizard::Confirm { lookup: AgencyLookup::NotAllowed(a, f), .. } if *a == taipei && *f == refusal)
+    );
+    // Without a `registration` (no employee session) the name alone is shown.
+    let (w, code) = w.lookup_agency();
+    let bare = ecpa_wire::api::AgencyLookup {
+        agency: taipei.clone(),
+        registration: None,
+    };
+    let w = w.agency_looked_up(&code.unwrap(), Ok(bare));
+    assert!(matches!(&w, Wizard::Confirm { lookup: AgencyLookup::Found(a), .. } if *a == taipei));
 }
 
 #[test]
@@ -247,7 +352,7 @@ fn stale_lookup_answer_is_dropped_after_an_edit() {
         name: "x".into(),
         oid: None,
     };
-    let w = w.agency_looked_up(&code.unwrap(), Ok(answer));
+    let w = w.agency_looked_up(&code.unwrap(), Ok(lookup_of(answer, None)));
     assert!(
         matches!(&w, Wizard::Confirm { lookup: AgencyLookup::Idle, agency_code, .. } if agency_code == "A09000000E")
     );
@@ -333,7 +438,7 @@ fn back_from_step_two_discards_the_signature() {
 
 #[test]
 fn answers_out_of_order_leave_the_state_alone() {
-    let check = Wizard::start(ctx(CardKind::Citizen), true);
+    let check = at_check(ctx(CardKind::Citizen));
     assert_eq!(
         check
             .clone()

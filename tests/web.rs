@@ -13,7 +13,7 @@ use ecpa_web::view::login::PinForm;
 use ecpa_web::view::wizard::WizardView;
 use ecpa_web::wizard::{CardRef, Signed, Wizard, WizardContext};
 use ecpa_wire::agent::AgentFailure;
-use ecpa_wire::api::{Agency, CardKind, RegistrationRequest};
+use ecpa_wire::api::{Agency, CardKind, Eligibility, RegistrationRequest};
 use ecpa_wire::{ErrorCode, Nonce};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -149,9 +149,22 @@ fn context(kind: CardKind, pem: &str) -> WizardContext {
     }
 }
 
+/// The portal's answer to 查詢機關名稱; `refusal` when the officer may not register it.
+fn lookup_of(agency: Agency, refusal: Option<ErrorCode>) -> ecpa_wire::api::AgencyLookup {
+    ecpa_wire::api::AgencyLookup {
+        agency,
+        registration: Some(Eligibility::from_refusal(refusal)),
+    }
+}
+
+/// Signed in, and the portal said this person may register: step 1.
+fn at_step1(ctx: WizardContext) -> Wizard {
+    Wizard::start(ctx, true).vetted(Ok(Eligibility::from_refusal(None)))
+}
+
 /// The wizard at step 2: PIN accepted and signed.
 fn confirm_state(kind: CardKind, pem: &str) -> Wizard {
-    let (w, _) = Wizard::start(context(kind, pem), true).submit_pin("123456");
+    let (w, _) = at_step1(context(kind, pem)).submit_pin("123456");
     w.signed(
         Signed {
             nonce: Nonce::from_bytes([1; 32]),
@@ -172,15 +185,15 @@ fn mount_wizard(state: RwSignal<Wizard>, lang: RwSignal<Lang>) -> (Mounted, Reco
 
 #[wasm_bindgen_test]
 async fn wizard_pin_gate_refuses_5_and_9_characters_and_sends_6() {
-    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let state = RwSignal::new(at_step1(context(CardKind::Citizen, CITIZEN_PEM)));
     let (page, recorded) = mount_wizard(state, RwSignal::new(Lang::Zh));
     tick().await;
     assert_eq!(page.label_of("pin"), "憑證密碼");
     assert_eq!(page.input("pin").type_(), "password");
-    assert!(page.text("check-prompt").contains("『自然人憑證』"));
+    assert!(page.text("check-prompt").contains("「自然人憑證」"));
     assert_eq!(
         page.text("card-subject"),
-        "C=TW, CN=測試人, serialNumber=1061720472004809"
+        "serialNumber=1061720472004809, CN=測試人, C=TW"
     );
 
     for refused in ["12345", "123456789"] {
@@ -251,7 +264,7 @@ fn current_steps(page: &Mounted) -> Vec<u8> {
 
 #[wasm_bindgen_test]
 async fn step_indicator_follows_the_wizard_and_focus_moves_to_each_heading() {
-    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let state = RwSignal::new(at_step1(context(CardKind::Citizen, CITIZEN_PEM)));
     let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
     tick().await;
     assert_eq!(current_steps(&page), vec![1]);
@@ -284,6 +297,21 @@ async fn step_indicator_follows_the_wizard_and_focus_moves_to_each_heading() {
     assert_eq!(current_steps(&page), vec![1]);
 }
 
+fn has_class(element: &Element, class: &str) -> bool {
+    element
+        .get_attribute("class")
+        .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
+}
+
+/// The numbered notes of step 2, in order.
+fn notes(page: &Mounted) -> Vec<String> {
+    let list = page.get("step-2-notes");
+    assert_eq!(list.tag_name(), "OL");
+    std::iter::successors(list.first_element_child(), Element::next_element_sibling)
+        .map(|item| item.text_content().unwrap_or_default())
+        .collect()
+}
+
 #[wasm_bindgen_test]
 async fn step_two_shows_a_citizen_certificate() {
     let state = RwSignal::new(confirm_state(CardKind::Citizen, CITIZEN_PEM));
@@ -293,17 +321,15 @@ async fn step_two_shows_a_citizen_certificate() {
     assert_eq!(page.text("cert-serial"), "88d05a1c8bcd280ac7387ec8f40260d4");
     assert_eq!(
         page.text("cert-subject"),
-        "C=TW, CN=測試人, serialNumber=1061720472004809"
+        "serialNumber=1061720472004809, CN=測試人, C=TW"
     );
     assert_eq!(page.text("cert-not-before"), "2024-07-08 11:21:43");
     assert_eq!(page.text("cert-not-after"), "2024-09-08 23:59:59");
     assert!(page.find("cert-agency-oid").is_none());
     assert!(page.find("agency-code").is_none());
-    assert!(
-        page.root
-            .text_content()
-            .unwrap()
-            .contains("請確認憑證資料是否正確")
+    assert_eq!(
+        notes(&page),
+        vec!["請確認憑證資料是否正確", "智慧卡請勿移除"]
     );
     assert_eq!(page.text("keep-card"), "智慧卡請勿移除");
 
@@ -322,18 +348,20 @@ async fn step_two_shows_an_organization_certificate_with_agency_lookup() {
     tick().await;
     assert_eq!(page.text("cert-type"), "機關憑證");
     assert_eq!(page.text("cert-serial"), "b9069b4a201c48958f292bcf1b615f59");
-    assert_eq!(page.text("cert-subject"), "C=TW, L=苗栗縣, O=測試機關1");
+    assert_eq!(page.text("cert-subject"), "O=測試機關1, L=苗栗縣, C=TW");
     assert!(page.text("cert-agency-oid").starts_with("2.16.886."));
     assert_eq!(page.text("cert-not-before"), "2023-09-07 09:21:23");
 
     // The agency code: labelled, prefilled, editable, looked up.
     assert_eq!(page.label_of("agency-code"), "機關代碼");
     assert_eq!(page.input("agency-code").value(), "3230000");
-    assert!(
-        page.root
-            .text_content()
-            .unwrap()
-            .contains("請輸入此機關憑證要對應的機關代碼")
+    assert_eq!(
+        notes(&page),
+        vec![
+            "請確認憑證資料是否正確",
+            "智慧卡請勿移除",
+            "請輸入此機關憑證要對應的機關代碼"
+        ]
     );
     page.type_into("agency-code", "a09000000e");
     tick().await;
@@ -351,9 +379,39 @@ async fn step_two_shows_an_organization_certificate_with_agency_lookup() {
         name: "測試機關1".into(),
         oid: None,
     };
-    state.update(|w| *w = w.clone().agency_looked_up(&code, Ok(agency)));
+    state.update(|w| {
+        *w = w
+            .clone()
+            .agency_looked_up(&code, Ok(lookup_of(agency, None)))
+    });
     tick().await;
     assert_eq!(page.text("agency-name"), "測試機關1");
+    assert!(page.find("agency-refusal").is_none());
+
+    // Another agency: its name, and at once that this officer may not register it.
+    page.type_into("agency-code", "3790000");
+    page.click("agency-lookup");
+    tick().await;
+    let other = ecpa_wire::AgencyCode::parse("3790000").unwrap();
+    let taipei = Agency {
+        code: "3790000".into(),
+        name: "臺北市政府".into(),
+        oid: None,
+    };
+    let refused = lookup_of(taipei, Some(ErrorCode::AGENCY_NOT_YOURS));
+    state.update(|w| *w = w.clone().agency_looked_up(&other, Ok(refused)));
+    tick().await;
+    assert_eq!(page.text("agency-name"), "臺北市政府");
+    let refusal = page.get("agency-refusal");
+    assert_eq!(refusal.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(
+        refusal.get_attribute("data-code").as_deref(),
+        Some("AGENCY_NOT_YOURS")
+    );
+    assert_eq!(
+        page.text("agency-refusal"),
+        ErrorCode::AGENCY_NOT_YOURS.message_zh()
+    );
 
     page.type_into("agency-code", "9999999");
     page.click("agency-lookup");
@@ -371,7 +429,7 @@ async fn step_two_shows_an_organization_certificate_with_agency_lookup() {
     page.type_into("agency-code", "3-2");
     page.click("agency-lookup");
     tick().await;
-    assert_eq!(recorded.lookups.get_untracked().len(), 2);
+    assert_eq!(recorded.lookups.get_untracked().len(), 3);
     assert_eq!(page.text("agency-name"), "機關代碼格式不正確");
 
     page.type_into("agency-code", "3230000");
@@ -439,6 +497,94 @@ async fn step_three_names_the_outcome_in_data_code() {
     );
     assert!(page.text("result").contains("明天起生效"));
     assert!(page.find("wizard-back").is_some());
+    // A refusal looks like one: announced, and the step marked failed, not done.
+    assert_eq!(result.get_attribute("role").as_deref(), Some("alert"));
+    assert!(has_class(&result, "failed"));
+    assert!(has_class(&page.get("step-indicator-3"), "failed"));
+}
+
+#[wasm_bindgen_test]
+async fn the_not_registered_banner_is_only_shown_before_the_steps() {
+    let state = RwSignal::new(at_step1(context(CardKind::Citizen, CITIZEN_PEM)));
+    let (actions, _) = recording_actions();
+    let page = mount(move || {
+        view! { <WizardView state lang=Lang::Zh agent_origin=AGENT.to_owned() not_registered=true actions /> }
+    });
+    tick().await;
+    assert!(page.text("not-registered").contains("找不到對應的憑證資訊"));
+    let (w, _) = confirm_state(CardKind::Citizen, CITIZEN_PEM).confirm();
+    let done = w.registered(Ok(ecpa_wire::api::Registration {
+        id: 1,
+        kind: CardKind::Citizen,
+        serial: "88d0".into(),
+        subject: "C=TW, CN=測試人".into(),
+        issuer: "C=TW".into(),
+        fingerprint: "ab".into(),
+        not_before: "2024-07-08T03:21:43Z".into(),
+        not_after: "2024-09-08T15:59:59Z".into(),
+        agency_code: None,
+        registered_at: "2024-07-09T00:00:00Z".into(),
+    }));
+    state.set(done);
+    tick().await;
+    assert!(page.text("result").contains("憑證上傳成功"));
+    assert!(
+        page.find("not-registered").is_none(),
+        "never beside 憑證上傳成功"
+    );
+    assert_eq!(
+        page.get("result").get_attribute("role").as_deref(),
+        Some("status")
+    );
+    assert!(!has_class(&page.get("step-indicator-3"), "failed"));
+}
+
+#[wasm_bindgen_test]
+async fn organization_sign_in_page_names_its_purpose_and_ecpa_fields() {
+    let ctx = context(CardKind::Organization, AGENCY_PEM);
+    let state = RwSignal::new(Wizard::start(ctx, false));
+    let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert_eq!(
+        page.text("wizard-login-heading"),
+        "機關憑證上傳：請輸入帳號密碼登入"
+    );
+    assert_eq!(page.label_of("account"), "ECPA 帳號");
+    assert_eq!(page.label_of("password"), "ECPA 密碼");
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_before_the_pin_shows_its_reason_and_no_pin_field() {
+    let state = RwSignal::new(Wizard::start(context(CardKind::Citizen, CITIZEN_PEM), true));
+    let (page, _) = mount_wizard(state, RwSignal::new(Lang::Zh));
+    tick().await;
+    assert!(page.find("vetting").is_some());
+    assert!(page.find("pin").is_none(), "no PIN before the answer");
+
+    let refusal = Eligibility::from_refusal(Some(ErrorCode::NOT_CURRENT_EMPLOYEE));
+    state.update(|w| *w = w.clone().vetted(Ok(refusal)));
+    tick().await;
+    assert!(page.find("pin").is_none());
+    assert!(page.find("step-1-heading").is_none());
+    assert_eq!(active_id(), "refused-heading");
+    let shown = page
+        .get("error")
+        .query_selector("[data-code]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        shown.get_attribute("data-code").as_deref(),
+        Some("NOT_CURRENT_EMPLOYEE")
+    );
+    assert!(
+        page.text("error")
+            .contains(ErrorCode::NOT_CURRENT_EMPLOYEE.message_zh())
+    );
+    assert!(
+        page.text("error").contains("請洽服務機關人事單位"),
+        "the next step"
+    );
+    assert!(page.find("wizard-finish").is_some());
 }
 
 #[wasm_bindgen_test]
@@ -447,8 +593,8 @@ async fn login_page_ids_and_language_switch() {
     app.page.set(Page::Login);
     let page = mount(move || view! { <Shell app /> });
     tick().await;
-    assert_eq!(page.label_of("account"), "帳號");
-    assert_eq!(page.label_of("password"), "密碼");
+    assert_eq!(page.label_of("account"), "ECPA 帳號");
+    assert_eq!(page.label_of("password"), "ECPA 密碼");
     assert_eq!(page.text("cert-login"), "使用憑證登入");
     assert_eq!(page.text("login-heading"), "請輸入帳號密碼登入");
     assert!(page.find("login-submit").is_some());
@@ -470,7 +616,7 @@ async fn login_page_ids_and_language_switch() {
 }
 
 #[wasm_bindgen_test]
-async fn my_area_opens_the_citizen_wizard_at_step_one() {
+async fn my_area_opens_the_citizen_wizard_asking_before_the_pin() {
     let app = AppState::new();
     app.me.set(Some(ecpa_wire::api::Principal::Employee {
         name: "王大明".into(),
@@ -490,7 +636,9 @@ async fn my_area_opens_the_citizen_wizard_at_step_one() {
     tick().await;
     assert!(page.find("my-area").is_none());
     assert_eq!(current_steps(&page), vec![1]);
-    assert!(page.text("check-prompt").contains("『自然人憑證』"));
+    // Whether this employee may register is asked first; no PIN field meanwhile.
+    assert!(page.find("vetting").is_some());
+    assert!(page.find("pin").is_none());
     assert!(page.find("card-subject").is_none(), "no card read yet");
 }
 

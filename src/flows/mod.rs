@@ -239,9 +239,19 @@ fn open_wizard(
         kind,
         agency_code,
     };
+    let kind = ctx.kind;
+    let state = ArcRwSignal::new(Wizard::start(ctx, has_session));
+    if has_session {
+        // Whether this person may register is asked before any PIN.
+        let vetting = state.clone();
+        spawn_local(async move {
+            let answer = api::eligibility(kind).await;
+            vetting.update(|w| *w = w.clone().vetted(answer));
+        });
+    }
     app.busy.set(false);
     app.page.set(Page::Wizard {
-        state: ArcRwSignal::new(Wizard::start(ctx, has_session)),
+        state,
         not_registered,
     });
 }

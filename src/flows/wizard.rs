@@ -114,6 +114,9 @@ pub fn wizard_actions(app: AppState, state: RwSignal<Wizard>) -> WizardActions {
                         };
                         app.me.set(Some(me));
                         step(state, |w| w.signed_in(agency));
+                        let kind = state.with_untracked(|w| w.context().kind);
+                        let answer = api::eligibility(kind).await;
+                        step(state, |w| w.vetted(answer));
                     }
                     Err(failure) => step(state, |w| w.sign_in_failed(failure)),
                 }

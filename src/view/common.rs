@@ -75,10 +75,12 @@ pub fn ErrorBox(
     }
 }
 
-/// `#step-indicator`: the three steps, `aria-current="step"` on the current one.
+/// `#step-indicator`: the three steps, `aria-current="step"` on the current one,
+/// marked `failed` when the wizard ended there refused.
 #[component]
 pub fn StepIndicator(
     #[prop(into)] current: Signal<Step>,
+    #[prop(into)] failed: Signal<bool>,
     #[prop(into)] lang: Signal<Lang>,
 ) -> impl IntoView {
     let items = Step::ALL.map(|step| {
@@ -86,7 +88,9 @@ pub fn StepIndicator(
         let is_current = move || current.get() == step;
         let state = move || {
             let now = current.get();
-            if now == step {
+            if now == step && failed.get() {
+                "step current failed"
+            } else if now == step {
                 "step current"
             } else if now > step {
                 "step done"

@@ -18,6 +18,8 @@ use crate::wizard::{AgencyLookup, Wizard};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
     SignIn,
+    Vetting,
+    Refused,
     Check,
     Confirm,
     Done,
@@ -26,6 +28,8 @@ enum Screen {
 fn screen(w: &Wizard) -> Screen {
     match w {
         Wizard::SignIn { .. } => Screen::SignIn,
+        Wizard::Vetting { .. } => Screen::Vetting,
+        Wizard::Refused { .. } => Screen::Refused,
         Wizard::Check { .. } => Screen::Check,
         Wizard::Confirm { .. } => Screen::Confirm,
         Wizard::Done { .. } => Screen::Done,
@@ -60,21 +64,45 @@ pub fn WizardView(
                 .map(|card| card.certificate.subject())
         })
         .map(|subject| view! { <CardSubject subject lang /> });
+    // 「找不到對應的憑證資訊」 introduces the steps: shown only until step 1 is done, and
+    // not beside a refusal.
+    let before_steps = move || {
+        matches!(
+            current.get(),
+            Screen::SignIn | Screen::Vetting | Screen::Check
+        )
+    };
+    let failed = Signal::derive(move || {
+        state.with(|w| {
+            matches!(
+                w,
+                Wizard::Refused { .. }
+                    | Wizard::Done {
+                        outcome: Err(_),
+                        ..
+                    }
+            )
+        })
+    });
     let body = move || match current.get() {
         Screen::SignIn => view! { <SignInStep flow lang /> }.into_any(),
+        Screen::Vetting => view! { <VettingStep lang /> }.into_any(),
+        Screen::Refused => view! { <RefusedStep flow lang /> }.into_any(),
         Screen::Check => view! { <CheckStep flow lang /> }.into_any(),
         Screen::Confirm => view! { <ConfirmStep flow lang /> }.into_any(),
         Screen::Done => view! { <ResultStep flow lang /> }.into_any(),
     };
     view! {
         <section id="wizard" class="wizard" aria-labelledby="wizard-title">
-            {not_registered
-                .then(|| {
-                    view! { <p id="not-registered" class="notice">{tr(lang, Text::NotRegistered)}</p> }
-                })}
+            {move || {
+                (not_registered && before_steps())
+                    .then(|| {
+                        view! { <p id="not-registered" class="notice">{tr(lang, Text::NotRegistered)}</p> }
+                    })
+            }}
             {card_subject}
             <h2 id="wizard-title">{tr(lang, Text::WizardTitle)}</h2>
-            <StepIndicator current=step lang />
+            <StepIndicator current=step failed lang />
             <ErrorBox failure lang agent_origin on_login=actions.login_again />
             {body}
         </section>
@@ -90,9 +118,32 @@ fn busy(flow: WizardFlow) -> Signal<bool> {
 #[component]
 fn SignInStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
     let login = Callback::new(move |login: PasswordLogin| flow.sign_in(login));
+    let heading = match flow.state.with_untracked(|w| w.context().kind) {
+        CardKind::Citizen => Text::CitizenLoginHeading,
+        CardKind::Organization => Text::OrganizationLoginHeading,
+    };
     view! {
-        {focused_h3("wizard-login-heading", tr(lang, Text::LoginHeading))}
+        {focused_h3("wizard-login-heading", tr(lang, heading))}
         <PasswordForm lang busy=busy(flow) on_login=login />
+    }
+}
+
+/// Signed in: waiting for whether this person may register; no PIN field yet.
+#[component]
+fn VettingStep(lang: Signal<Lang>) -> impl IntoView {
+    view! { <p id="vetting" class="status" role="status" aria-live="polite">{tr(lang, Text::Vetting)}</p> }
+}
+
+/// The portal said no before the PIN: `#error` says why and what to do next.
+#[component]
+fn RefusedStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
+    view! {
+        {focused_h3("refused-heading", tr(lang, Text::Refused))}
+        <div class="actions">
+            <button id="wizard-finish" type="button" class="primary" on:click=move |_| flow.finish()>
+                {tr(lang, Text::ToMyArea)}
+            </button>
+        </div>
     }
 }
 
@@ -165,16 +216,22 @@ fn ConfirmStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
             view! { <p id="cert-details" class="error-message">{text}</p> }.into_any()
         }
     };
-    let agency = (kind == CardKind::Organization).then(|| view! { <AgencyField flow lang /> });
+    let organization = kind == CardKind::Organization;
+    let agency = organization.then(|| view! { <AgencyField flow lang /> });
+    let agency_note =
+        organization.then(|| view! { <li id="agency-note">{tr(lang, Text::AgencyPrompt)}</li> });
     let upload = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         flow.confirm();
     };
     view! {
         {focused_h3("step-2-heading", tr(lang, Text::Step2))}
-        <p class="notice">{tr(lang, Text::ConfirmData)}</p>
+        <ol id="step-2-notes" class="notice notes">
+            <li id="confirm-data">{tr(lang, Text::ConfirmData)}</li>
+            <li id="keep-card">{tr(lang, Text::KeepCard)}</li>
+            {agency_note}
+        </ol>
         {details}
-        <p id="keep-card" class="notice warning">{tr(lang, Text::KeepCard)}</p>
         <form class="form" on:submit=upload>
             {agency}
             <p class="status" role="status" aria-live="polite">{tr_while(lang, busy, Text::Working)}</p>
@@ -208,19 +265,30 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
         match lookup.get() {
             AgencyLookup::Idle => String::new(),
             AgencyLookup::Pending => Text::LookingUp.get(lang).to_owned(),
-            AgencyLookup::Found(agency) => agency.name,
+            AgencyLookup::Found(agency) | AgencyLookup::NotAllowed(agency, _) => agency.name,
             AgencyLookup::Unknown => Text::AgencyUnknown.get(lang).to_owned(),
             AgencyLookup::Failed(failure) => failure_text(&failure, lang).message,
         }
     };
+    let refusal = move || match lookup.get() {
+        AgencyLookup::NotAllowed(_, refusal) => {
+            let text = failure_text(&refusal, lang.get()).message;
+            Some(
+                view! { <p id="agency-refusal" class="error-message" role="alert" data-code=refusal.code()>{text}</p> },
+            )
+        }
+        _ => None,
+    };
     let state_class = move || match lookup.get() {
         AgencyLookup::Found(_) => "agency-name found",
-        AgencyLookup::Unknown | AgencyLookup::Failed(_) => "agency-name problem",
+        AgencyLookup::NotAllowed(..) | AgencyLookup::Unknown | AgencyLookup::Failed(_) => {
+            "agency-name problem"
+        }
         _ => "agency-name",
     };
     view! {
         <fieldset class="agency">
-            <legend>{tr(lang, Text::AgencyPrompt)}</legend>
+            <legend>{tr(lang, Text::AgencyCode)}</legend>
             <label for="agency-code">{tr(lang, Text::AgencyCode)}</label>
             <div class="inline">
                 <input id="agency-code" name="agency-code" type="text" inputmode="text" autocomplete="off"
@@ -231,6 +299,7 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
                 <span class="label">{tr(lang, Text::AgencyName)}"："</span>
                 <output id="agency-name" class=state_class for="agency-code" aria-live="polite">{answer}</output>
             </p>
+            {refusal}
         </fieldset>
     }
 }
@@ -277,7 +346,8 @@ fn ResultStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
     });
     view! {
         {focused_h3("step-3-heading", tr(lang, Text::Step3))}
-        <div id="result" class=if ok { "result ok" } else { "result failed" } data-code=code role="status">
+        <div id="result" class=if ok { "result ok" } else { "result failed" } data-code=code
+            role=if ok { "status" } else { "alert" }>
             {words}
         </div>
         <div class="actions">

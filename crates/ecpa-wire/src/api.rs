@@ -30,7 +30,7 @@ impl CardKind {
         }
     }
 
-    /// 『自然人憑證』 or 『機關憑證』.
+    /// 「自然人憑證」 or 「機關憑證」.
     pub fn name_zh(self) -> &'static str {
         match self {
             CardKind::Citizen => "自然人憑證",

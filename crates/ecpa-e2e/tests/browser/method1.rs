@@ -17,13 +17,13 @@ async fn citizen_card_registers_without_a_session_then_logs_in() {
                 .await?;
             wizard_sign_in(browser, &WANG).await?;
             browser
-                .wait_for_text("check-prompt", "『自然人憑證』")
+                .wait_for_text("check-prompt", "「自然人憑證」")
                 .await?;
             shot(browser, "citizen-step-1").await?;
             wizard_step1(browser, PIN).await?;
             browser.wait_for_text("cert-type", "自然人憑證").await?;
             browser
-                .wait_for_text("cert-subject", "C=TW, CN=王大明, serialNumber=")
+                .wait_for_text("cert-subject", "CN=王大明, C=TW")
                 .await?;
             browser
                 .wait_for_text("step-2-heading", "將憑證註冊到 ECPA")
@@ -34,6 +34,10 @@ async fn citizen_card_registers_without_a_session_then_logs_in() {
             browser
                 .wait_for_text("result", "憑證上傳成功，您可以使用憑證登入 ECPA 了")
                 .await?;
+            anyhow::ensure!(
+                !browser.page_text().await?.contains("找不到對應的憑證資訊"),
+                "the not-registered banner beside 憑證上傳成功"
+            );
             shot(browser, "citizen-step-3").await?;
             browser.click("wizard-finish").await?;
             certificate_login(browser).await?;
@@ -53,11 +57,15 @@ async fn organization_card_registers_for(officer: &'static Person, shot_prefix: 
         async |browser, _stack| {
             method1_signed_in(browser, officer).await?;
             browser
-                .wait_for_text("check-prompt", "『機關憑證』")
+                .wait_for_text("check-prompt", "「機關憑證」")
                 .await?;
             wizard_step1(browser, PIN).await?;
             browser.wait_for_text("cert-type", "機關憑證").await?;
             browser.wait_for_text("cert-agency-oid", AGENCY_OID).await?;
+            // As the seed and SPEC show a subject: most specific first.
+            browser
+                .wait_for_text("cert-subject", "OU=人事行政總處, O=行政院, C=TW")
+                .await?;
             let code = browser.wait_for_id("agency-code").await?;
             anyhow::ensure!(
                 code.prop("value").await?.as_deref() == Some(AGENCY_CODE),
@@ -100,11 +108,8 @@ async fn organization_card_refused_for_a_non_officer_and_nothing_registered() {
         StackOptions::default(),
         organization_card(),
         async |browser, stack| {
-            method1_through_step1(browser, &WANG).await?;
-            browser.wait_for_id("step-2-heading").await?;
-            browser.click("wizard-next").await?;
-            let code = shown_code(browser).await?;
-            anyhow::ensure!(code == "NOT_PERSONNEL_OFFICER", "got {code}");
+            // Said right after signing in, before any PIN.
+            refused_before_pin(browser, &WANG, "NOT_PERSONNEL_OFFICER").await?;
             browser.wait_for_page_text("人事人員").await?;
             shot(browser, "refused-not-officer").await?;
             browser.goto(&format!("{}/", stack.portal_origin)).await?;

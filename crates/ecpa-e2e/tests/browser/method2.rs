@@ -36,7 +36,7 @@ async fn organization_card_refused_on_the_citizen_page() {
             password_login(browser, &LIN).await?;
             browser.click("upload-citizen").await?;
             browser
-                .wait_for_text("check-prompt", "『自然人憑證』")
+                .wait_for_text("check-prompt", "「自然人憑證」")
                 .await?;
             browser.fill("pin", PIN).await?;
             browser.click("wizard-next").await?;

@@ -48,11 +48,30 @@ fn with(mut card: Vec<String>, extra: &[&str]) -> Vec<String> {
 
 #[tokio::test]
 async fn departed_employee() {
-    refused(
-        &WU,
+    scenario(
+        StackOptions::default(),
         citizen_card(&WU),
-        "NOT_CURRENT_EMPLOYEE",
-        "refused-departed",
+        async |browser, _stack| {
+            refused_before_pin(browser, &WU, "NOT_CURRENT_EMPLOYEE").await?;
+            browser.wait_for_page_text("請洽服務機關人事單位").await?;
+            shot(browser, "refused-departed").await
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn method2_says_no_on_entering_the_wizard() {
+    scenario(
+        StackOptions::default(),
+        citizen_card(&HSU),
+        async |browser, _stack| {
+            password_login(browser, &HSU).await?;
+            browser.click("upload-citizen").await?;
+            expect_refusal_before_pin(browser, "NOT_YET_EFFECTIVE").await?;
+            browser.click("wizard-finish").await?;
+            browser.wait_for_id("my-area").await.map(drop)
+        },
     )
     .await;
 }
@@ -114,9 +133,7 @@ async fn filed_today_works_tomorrow() {
         StackOptions::default(),
         citizen_card(&HSU),
         async |browser, stack| {
-            method1_through_step1(browser, &HSU).await?;
-            let shown = wait_outcome_after_confirm(browser).await?;
-            anyhow::ensure!(shown == "NOT_YET_EFFECTIVE", "got {shown}");
+            refused_before_pin(browser, &HSU, "NOT_YET_EFFECTIVE").await?;
             shot(browser, "refused-filed-today").await?;
             stack.shift_portal_clock(1)?;
             browser.goto(&format!("{}/", stack.portal_origin)).await?;
@@ -170,6 +187,10 @@ async fn agency_code_unknown_then_not_yours() {
             browser.fill("agency-code", OTHER_AGENCY_CODE).await?;
             browser.click("agency-lookup").await?;
             browser.wait_for_text("agency-name", "臺北市政府").await?;
+            // Said at once on looking it up; the portal still refuses the upload.
+            browser
+                .wait_for_text("agency-refusal", "不是您服務的機關")
+                .await?;
             browser.click("wizard-next").await?;
             let shown = shown_code(browser).await?;
             anyhow::ensure!(shown == "AGENCY_NOT_YOURS", "got {shown}");

@@ -265,3 +265,28 @@ pub async fn certificate_login(browser: &Browser) -> Result<()> {
     browser.fill("pin", PIN).await?;
     browser.click("pin-submit").await
 }
+
+/// Signs in inside the wizard (Method 1) and expects the refusal `code` at once: the
+/// reason is shown, and no PIN field.
+pub async fn refused_before_pin(browser: &Browser, person: &Person, code: &str) -> Result<()> {
+    method1_signed_in(browser, person).await?;
+    expect_refusal_before_pin(browser, code).await
+}
+
+/// The wizard shows `code` in `#error` under `#refused-heading`, with no PIN field.
+pub async fn expect_refusal_before_pin(browser: &Browser, code: &str) -> Result<()> {
+    browser.wait_for_id("refused-heading").await?;
+    let shown = shown_code(browser).await?;
+    anyhow::ensure!(shown == code, "expected {code}, got {shown}");
+    for absent in ["pin", "step-1-heading"] {
+        anyhow::ensure!(
+            browser
+                .client()
+                .find(fantoccini::Locator::Id(absent))
+                .await
+                .is_err(),
+            "#{absent} is shown beside the refusal"
+        );
+    }
+    Ok(())
+}
