@@ -589,6 +589,9 @@ fn api_en(code: ErrorCode) -> &'static str {
         ErrorCode::AGENCY_NOT_YOURS => {
             "This agency code is not your agency's; enter the code of the agency you serve."
         }
+        ErrorCode::AGENCY_OID_UNKNOWN => {
+            "ECPA has no OID on file for this agency, so its organization card cannot be checked; ask the system administrator to add the agency's data, then upload again."
+        }
         ErrorCode::NOT_FOUND => "The requested data was not found.",
         ErrorCode::INTERNAL => "The system cannot handle this right now; try again later.",
     }
