@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::state::AppState;
+use super::steps::live_session;
 use crate::PortalError;
 use crate::db::SessionRow;
 
@@ -98,8 +99,8 @@ impl FromRequestParts<AppState> for CurrentSession {
         let Some(token) = cookie_token(&parts.headers) else {
             return Ok(Self(None));
         };
-        let now = state.now().unix_timestamp();
-        Ok(Self(state.db().session(&token_hash(&token), now).await?))
+        let session = live_session::resolve(state, &token_hash(&token), state.now()).await?;
+        Ok(Self(session))
     }
 }
 

@@ -16,6 +16,7 @@ mod registrations;
 mod security_headers;
 mod serve_command;
 mod served_agencies;
+mod session_facts;
 mod sessions;
 mod support;
 mod trust_chains;

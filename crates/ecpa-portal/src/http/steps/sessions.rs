@@ -42,9 +42,10 @@ pub async fn start_session(
         national_id: national_id.map(|n| n.as_str().to_owned()),
         registration_id,
         login_method,
+        created_at: now,
         expires_at: now + lifetime,
     };
-    state.db().insert_session(&row, now).await?;
+    state.db().insert_session(&row).await?;
     let cookie = session_cookie(&token, lifetime, state.settings().secure_cookies())?;
     Ok((cookie, row))
 }
