@@ -17,6 +17,21 @@ pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Wrong passwords allowed per client address within the window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Longest account name taken, in characters.
+pub const MAX_ACCOUNT_CHARS: usize = 64;
+/// Longest password taken, in characters: longer ones are refused before any hashing.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Account and password within their length limits, or `MALFORMED_REQUEST`.
+fn within_limits(login: &PasswordLogin) -> Result<(), PortalError> {
+    if login.account.trim().chars().count() > MAX_ACCOUNT_CHARS {
+        return Err(PortalError::malformed("account too long"));
+    }
+    if login.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(PortalError::malformed("password too long"));
+    }
+    Ok(())
+}
 
 /// `GET /api/config`.
 #[utoipa::path(get, path = "/api/config", responses((status = 200, description = "agent and public origins")))]
@@ -31,6 +46,7 @@ pub async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> 
 /// `POST /api/session/password`.
 #[utoipa::path(post, path = "/api/session/password",
     responses((status = 200, description = "principal; sets the session cookie"),
+              (status = 400, description = "MALFORMED_REQUEST (account over 64 or password over 256 characters)"),
               (status = 401, description = "INVALID_CREDENTIALS"),
               (status = 429, description = "TOO_MANY_ATTEMPTS")))]
 pub async fn password_login(
@@ -39,6 +55,7 @@ pub async fn password_login(
     CurrentSession(session): CurrentSession,
     ApiJson(body): ApiJson<PasswordLogin>,
 ) -> Result<Response, PortalError> {
+    within_limits(&body)?;
     let account = body.account.trim().to_owned();
     let mut entry = AuditEntry {
         account: Some(account.clone()),

@@ -294,3 +294,32 @@ async fn a_stored_login_method_the_portal_does_not_know_is_an_error_not_a_passwo
     me.assert_error(500, "INTERNAL");
     assert!(!me.body.to_string().contains("smoke-signal"), "{me:?}");
 }
+
+#[tokio::test]
+async fn overlong_accounts_and_passwords_are_refused_before_any_check() {
+    let app = spawn_app().await;
+    let id = national_id(6);
+    app.add_employee("lee", Person::clerk(&id, "李四")).await;
+    let mut browser = app.browser();
+    let cases = [
+        json!({"account": "a".repeat(65), "password": PASSWORD}),
+        json!({"account": "lee", "password": "p".repeat(257)}),
+        json!({"account": "帳".repeat(65), "password": "x"}),
+    ];
+    for body in cases {
+        browser
+            .post("/api/session/password", body)
+            .await
+            .assert_error(400, "MALFORMED_REQUEST");
+    }
+    // Refused before counting: no failure is recorded, and the limits themselves pass.
+    assert_eq!(app.count("login_failures").await, 0);
+    browser
+        .post(
+            "/api/session/password",
+            json!({"account": "a".repeat(64), "password": "p".repeat(256)}),
+        )
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    browser.password_login("lee").await.assert_ok();
+}
