@@ -5,6 +5,7 @@ use ecpa_wire::ErrorCode;
 use ecpa_wire::api::{ClientConfig, LoginMethod, PasswordLogin, Principal};
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession, clear_session_cookie};
+use super::rate_limit::caller_key;
 use super::state::AppState;
 use super::steps::{audit, principal, sessions};
 use crate::PortalError;
@@ -66,10 +67,12 @@ pub async fn password_login(
         // Counted as a failure before the (slow) password check, and the count includes
         // it: of attempts made at the same time, whichever counts last sees them all, so
         // no more than the limit get their password checked. A refused attempt counts too.
-        state.db().record_failure(&account, &addr, now).await?;
+        // An IPv6 client is counted by its /64, as the challenge budget does.
+        let caller = caller_key(&addr);
+        state.db().record_failure(&account, &caller, now).await?;
         let (by_account, by_addr) = state
             .db()
-            .recent_failures(&account, &addr, now - THROTTLE_WINDOW_SECONDS)
+            .recent_failures(&account, &caller, now - THROTTLE_WINDOW_SECONDS)
             .await?;
         if by_account > MAX_FAILURES_PER_ACCOUNT || by_addr > MAX_FAILURES_PER_ADDRESS {
             return Err(ErrorCode::TOO_MANY_ATTEMPTS.into());

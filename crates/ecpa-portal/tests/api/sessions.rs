@@ -323,3 +323,31 @@ async fn overlong_accounts_and_passwords_are_refused_before_any_check() {
         .assert_error(401, "INVALID_CREDENTIALS");
     browser.password_login("lee").await.assert_ok();
 }
+
+#[tokio::test]
+async fn wrong_passwords_from_one_ipv6_network_count_together() {
+    let app = spawn_app().await;
+    let id = national_id(7);
+    app.add_employee("kao", Person::clerk(&id, "高五")).await;
+    let mut browser = app.browser();
+    // Twenty addresses of one /64, one guess each.
+    for i in 0..20 {
+        browser.addr = format!("[2001:db8:1:2::{:x}]:4000", i + 1).parse().unwrap();
+        browser
+            .post(
+                "/api/session/password",
+                json!({"account": format!("guess{i}"), "password": "x"}),
+            )
+            .await
+            .assert_error(401, "INVALID_CREDENTIALS");
+    }
+    browser.addr = "[2001:db8:1:2:ffff::1]:4000".parse().unwrap();
+    browser
+        .password_login("kao")
+        .await
+        .assert_error(429, "TOO_MANY_ATTEMPTS");
+    // The next /64 is someone else.
+    let mut neighbour = app.browser();
+    neighbour.addr = "[2001:db8:1:3::1]:4000".parse().unwrap();
+    neighbour.password_login("kao").await.assert_ok();
+}
