@@ -530,7 +530,9 @@ fn api_en(code: ErrorCode) -> &'static str {
         }
         ErrorCode::PAYLOAD_TOO_LARGE => "The data sent was too large; try again.",
         ErrorCode::INVALID_CREDENTIALS => "Wrong account or password; enter them again.",
-        ErrorCode::TOO_MANY_ATTEMPTS => "Too many wrong passwords; try again in 15 minutes.",
+        ErrorCode::TOO_MANY_ATTEMPTS => {
+            "Too many wrong passwords; wait a minute and try again (15 minutes when many came from the same network)."
+        }
         ErrorCode::TOO_MANY_REQUESTS => {
             "Too many requests in a short time; wait a minute and try again."
         }

@@ -269,7 +269,7 @@ error_codes! {
     MALFORMED_REQUEST = 400, "送出的資料格式不正確，請重新整理頁面後再試一次。";
     PAYLOAD_TOO_LARGE = 413, "送出的資料過大，請重新操作。";
     INVALID_CREDENTIALS = 401, "帳號或密碼錯誤，請重新輸入。";
-    TOO_MANY_ATTEMPTS = 429, "密碼錯誤次數過多，請 15 分鐘後再試。";
+    TOO_MANY_ATTEMPTS = 429, "密碼錯誤次數過多，請稍候 1 分鐘再試；同一網路錯誤過多時請 15 分鐘後再試。";
     TOO_MANY_REQUESTS = 429, "短時間內的操作次數過多，請稍候 1 分鐘再試。";
     UNAUTHENTICATED = 401, "您尚未登入或登入已逾時，請重新登入。";
     FORBIDDEN_ORIGIN = 403, "此要求並非來自 ECPA 網站，已拒絕處理。";

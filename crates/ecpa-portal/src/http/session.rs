@@ -10,12 +10,11 @@ use super::state::AppState;
 use super::steps::{audit, principal, sessions};
 use crate::PortalError;
 use crate::db::{AuditEntry, SessionKind};
+use crate::domain::throttle::account_wait;
 use crate::passwords::verify_password;
 
 /// Wrong passwords counted over this window.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
-/// Wrong passwords allowed per account within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Wrong passwords allowed per client address within the window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 /// Longest account name taken, in characters.
@@ -64,17 +63,20 @@ pub async fn password_login(
     };
     let result = async {
         let now = state.now().unix_timestamp();
-        // Counted as a failure before the (slow) password check, and the count includes
-        // it: of attempts made at the same time, whichever counts last sees them all, so
-        // no more than the limit get their password checked. A refused attempt counts too.
+        // Counted as a failure before the (slow) password check, and judged by the
+        // attempts counted before it: of attempts made at the same time, the later ones
+        // see the earlier, so no more than the free tries get their password checked.
+        // An attempt refused unchecked is taken back, so refusals never extend a wait.
         // An IPv6 client is counted by its /64, as the challenge budget does.
         let caller = caller_key(&addr);
-        state.db().record_failure(&account, &caller, now).await?;
-        let (by_account, by_addr) = state
+        let attempt = state.db().record_failure(&account, &caller, now).await?;
+        let earlier = state
             .db()
-            .recent_failures(&account, &caller, now - THROTTLE_WINDOW_SECONDS)
+            .recent_failures(&account, &caller, now - THROTTLE_WINDOW_SECONDS, attempt)
             .await?;
-        if by_account > MAX_FAILURES_PER_ACCOUNT || by_addr > MAX_FAILURES_PER_ADDRESS {
+        let wait = account_wait(earlier.by_account, earlier.latest_by_account, now);
+        if wait > 0 || earlier.by_caller >= MAX_FAILURES_PER_ADDRESS {
+            state.db().forget_failure(attempt).await?;
             return Err(ErrorCode::TOO_MANY_ATTEMPTS.into());
         }
         let stored = state.db().account(&account).await?;

@@ -351,3 +351,42 @@ async fn wrong_passwords_from_one_ipv6_network_count_together() {
     neighbour.addr = "[2001:db8:1:3::1]:4000".parse().unwrap();
     neighbour.password_login("kao").await.assert_ok();
 }
+
+#[tokio::test]
+async fn no_one_can_keep_an_account_locked_the_right_password_waits_a_minute_at_most() {
+    let app = spawn_app().await;
+    let id = national_id(8);
+    app.add_employee("lai", Person::clerk(&id, "賴六")).await;
+    let mut attacker = app.browser();
+    attacker.addr = "10.0.0.66:4000".parse().unwrap();
+    let wrong = json!({"account": "lai", "password": "bad"});
+    let mut owner = app.browser();
+    owner.addr = "10.0.0.7:4000".parse().unwrap();
+    // Guess whenever the account lets a password be checked, for ten minutes.
+    let mut checked = 0;
+    for _ in 0..600 {
+        let answer = attacker.post("/api/session/password", wrong.clone()).await;
+        match answer.code() {
+            "INVALID_CREDENTIALS" => checked += 1,
+            "TOO_MANY_ATTEMPTS" => {}
+            other => panic!("{other}"),
+        }
+        app.advance(Duration::seconds(1));
+    }
+    // Five free tries, then at most one a minute once the wait has grown.
+    assert!(checked <= 5 + 1 + 1 + 10, "{checked} guesses checked");
+    // Refused guesses did not extend the wait: a minute after the last checked one,
+    // the owner gets in, with the attacker still trying every second.
+    let mut waited = 0;
+    loop {
+        let answer = owner.password_login("lai").await;
+        if answer.status.is_success() {
+            break;
+        }
+        answer.assert_error(429, "TOO_MANY_ATTEMPTS");
+        attacker.post("/api/session/password", wrong.clone()).await;
+        app.advance(Duration::seconds(1));
+        waited += 1;
+        assert!(waited <= 60, "still locked after {waited} s");
+    }
+}
