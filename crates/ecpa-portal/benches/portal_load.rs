@@ -173,6 +173,7 @@ async fn main() {
         // Every simulated user comes from 127.0.0.1: no per-address budget here.
         challenges_per_minute: u32::MAX,
         trusted_proxies: TrustedProxies::default(),
+        audit_retention_days: 365,
     };
     let state = AppState::new(
         settings,

@@ -7,7 +7,7 @@ use ecpa_wire::api::{ClientConfig, LoginMethod, PasswordLogin, Principal};
 use super::extract::{ApiJson, ClientAddr, CurrentSession, clear_session_cookie};
 use super::rate_limit::caller_key;
 use super::state::AppState;
-use super::steps::{audit, principal, sessions};
+use super::steps::{audit, principal, purge, sessions};
 use crate::PortalError;
 use crate::db::{AuditEntry, SessionKind};
 use crate::domain::throttle::account_wait;
@@ -62,6 +62,7 @@ pub async fn password_login(
         ..AuditEntry::attempt("password_login", addr.clone())
     };
     let result = async {
+        purge::when_due(&state, state.now()).await?;
         let now = state.now().unix_timestamp();
         // Counted as a failure before the (slow) password check, and judged by the
         // attempts counted before it: of attempts made at the same time, the later ones

@@ -390,3 +390,46 @@ async fn no_one_can_keep_an_account_locked_the_right_password_waits_a_minute_at_
         assert!(waited <= 60, "still locked after {waited} s");
     }
 }
+
+#[tokio::test]
+async fn wrong_password_records_go_after_a_day_and_audit_rows_after_the_retention() {
+    let app = spawn_app().await;
+    let id = national_id(9);
+    app.add_employee("tu", Person::clerk(&id, "杜七")).await;
+    let mut browser = app.browser();
+    let wrong = json!({"account": "tu", "password": "bad"});
+    browser
+        .post("/api/session/password", wrong.clone())
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    assert_eq!(app.count("login_failures").await, 1);
+    app.advance(Duration::hours(23));
+    browser.password_login("tu").await.assert_ok();
+    browser
+        .post("/api/session/password", wrong.clone())
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    // Younger than a day: kept.
+    assert_eq!(app.count("login_failures").await, 1);
+    app.advance(Duration::hours(25));
+    browser
+        .post(
+            "/api/session/password",
+            json!({"account": "x", "password": "y"}),
+        )
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    assert_eq!(
+        app.count("login_failures").await,
+        1,
+        "only the newest is left"
+    );
+    assert_eq!(app.count("audit_log").await, 4);
+    // The test portal keeps the audit log for 365 days: an hour short of that for the
+    // last wrong password, the three rows before it are past it.
+    app.advance(Duration::days(365) - Duration::hours(1));
+    browser.password_login("tu").await.assert_ok();
+    let audit = app.audit_of("password_login").await;
+    let accounts: Vec<_> = audit.iter().map(|e| e.account.as_deref()).collect();
+    assert_eq!(accounts, [Some("x"), Some("tu")], "{audit:?}");
+}

@@ -271,6 +271,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         dist_dir: dir.path().join("dist"),
         challenges_per_minute: options.challenges_per_minute,
         trusted_proxies: TrustedProxies::parse(&options.trusted_proxies).unwrap(),
+        audit_retention_days: 365,
     };
     let state = AppState::new(
         settings,

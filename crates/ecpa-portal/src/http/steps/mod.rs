@@ -9,4 +9,5 @@ pub mod challenge;
 pub mod eligibility;
 pub mod live_session;
 pub mod principal;
+pub mod purge;
 pub mod sessions;
