@@ -118,13 +118,18 @@ async fn repeated_wrong_passwords_are_throttled_per_account_then_released() {
     browser.password_login("wu").await.assert_ok();
 }
 
-#[tokio::test]
-async fn repeated_wrong_passwords_are_throttled_per_address() {
-    let app = spawn_app().await;
-    let id = national_id(5);
-    app.add_employee("hsu", Person::clerk(&id, "許三")).await;
+/// Twenty wrong passwords for other accounts, the i-th from `from(i)`; then the right
+/// password of `account` from `then_from` is refused and from `other` is taken.
+async fn address_limit(
+    app: &TestApp,
+    account: &str,
+    from: impl Fn(usize) -> SocketAddr,
+    then_from: &str,
+    other: &str,
+) {
     let mut browser = app.browser();
     for i in 0..20 {
+        browser.addr = from(i);
         browser
             .post(
                 "/api/session/password",
@@ -133,13 +138,24 @@ async fn repeated_wrong_passwords_are_throttled_per_address() {
             .await
             .assert_error(401, "INVALID_CREDENTIALS");
     }
+    browser.addr = then_from.parse().unwrap();
     browser
-        .password_login("hsu")
+        .password_login(account)
         .await
         .assert_error(429, "TOO_MANY_ATTEMPTS");
     let mut elsewhere = app.browser();
-    elsewhere.addr = "10.0.0.9:4000".parse().unwrap();
-    elsewhere.password_login("hsu").await.assert_ok();
+    elsewhere.addr = other.parse().unwrap();
+    elsewhere.password_login(account).await.assert_ok();
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_per_address() {
+    let app = spawn_app().await;
+    let id = national_id(5);
+    app.add_employee("hsu", Person::clerk(&id, "許三")).await;
+    let local = app.browser().addr;
+    let here = local.to_string();
+    address_limit(&app, "hsu", |_| local, &here, "10.0.0.9:4000").await;
 }
 
 #[tokio::test]
@@ -329,27 +345,16 @@ async fn wrong_passwords_from_one_ipv6_network_count_together() {
     let app = spawn_app().await;
     let id = national_id(7);
     app.add_employee("kao", Person::clerk(&id, "高五")).await;
-    let mut browser = app.browser();
-    // Twenty addresses of one /64, one guess each.
-    for i in 0..20 {
-        browser.addr = format!("[2001:db8:1:2::{:x}]:4000", i + 1).parse().unwrap();
-        browser
-            .post(
-                "/api/session/password",
-                json!({"account": format!("guess{i}"), "password": "x"}),
-            )
-            .await
-            .assert_error(401, "INVALID_CREDENTIALS");
-    }
-    browser.addr = "[2001:db8:1:2:ffff::1]:4000".parse().unwrap();
-    browser
-        .password_login("kao")
-        .await
-        .assert_error(429, "TOO_MANY_ATTEMPTS");
-    // The next /64 is someone else.
-    let mut neighbour = app.browser();
-    neighbour.addr = "[2001:db8:1:3::1]:4000".parse().unwrap();
-    neighbour.password_login("kao").await.assert_ok();
+    // Twenty addresses of one /64, one guess each; the next /64 is someone else.
+    let in_network = |i: usize| format!("[2001:db8:1:2::{:x}]:4000", i + 1).parse().unwrap();
+    address_limit(
+        &app,
+        "kao",
+        in_network,
+        "[2001:db8:1:2:ffff::1]:4000",
+        "[2001:db8:1:3::1]:4000",
+    )
+    .await;
 }
 
 #[tokio::test]
