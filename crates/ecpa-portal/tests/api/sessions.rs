@@ -438,3 +438,37 @@ async fn wrong_password_records_go_after_a_day_and_audit_rows_after_the_retentio
     let accounts: Vec<_> = audit.iter().map(|e| e.account.as_deref()).collect();
     assert_eq!(accounts, [Some("x"), Some("tu")], "{audit:?}");
 }
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed() {
+    let app = spawn_app_with(Options {
+        public_origin: "https://ecpa.example.gov.tw",
+        ..Options::default()
+    })
+    .await;
+    let id = national_id(10);
+    app.add_employee("yeh", Person::clerk(&id, "葉八")).await;
+    let mut browser = app.browser();
+    let login = browser.password_login("yeh").await;
+    login.assert_ok();
+    let set = login.set_cookie.unwrap();
+    assert!(set.starts_with("__Host-ecpa_session="), "{set}");
+    assert!(
+        set.contains("; Path=/;") && set.contains("; Secure"),
+        "{set}"
+    );
+    assert!(!set.contains("Domain"), "{set}");
+    browser.get("/api/me").await.assert_ok();
+    // The token under the unprefixed name, as another host could plant it, is no session.
+    let token = browser.cookie.clone().unwrap().replace("__Host-", "");
+    browser.cookie = Some(token);
+    browser
+        .get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+    // Over http the name stays, since __Host- needs Secure.
+    let plain = spawn_app().await;
+    plain.add_employee("yeh", Person::clerk(&id, "葉八")).await;
+    let login = plain.browser().password_login("yeh").await;
+    assert!(login.set_cookie.unwrap().starts_with("ecpa_session="));
+}

@@ -192,6 +192,8 @@ pub struct Options {
     pub challenges_per_minute: u32,
     /// Reverse proxies whose X-Forwarded-For is believed.
     pub trusted_proxies: Vec<&'static str>,
+    /// The portal's public origin, which its browsers send as `Origin`.
+    pub public_origin: &'static str,
 }
 
 impl Default for Options {
@@ -200,6 +202,7 @@ impl Default for Options {
             revoked: Vec::new(),
             challenges_per_minute: 120,
             trusted_proxies: Vec::new(),
+            public_origin: ORIGIN,
         }
     }
 }
@@ -266,7 +269,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let trust = trust_files(dir.path()).load().unwrap();
     let clock = Arc::new(FixedClock::new(NOW));
     let settings = Settings {
-        public_origin: ORIGIN.into(),
+        public_origin: options.public_origin.into(),
         agent_origin: "http://127.0.0.1:61161".into(),
         dist_dir: dir.path().join("dist"),
         challenges_per_minute: options.challenges_per_minute,
@@ -442,7 +445,7 @@ impl TestApp {
         Browser {
             app: self,
             cookie: None,
-            origin: Some(ORIGIN.into()),
+            origin: Some(self.state.settings().public_origin.clone()),
             addr: "127.0.0.1:50000".parse().unwrap(),
             forwarded_for: None,
         }
@@ -494,6 +497,7 @@ impl Answer {
 /// A browser: keeps the session cookie, sends the portal's Origin.
 pub struct Browser<'a> {
     pub app: &'a TestApp,
+    /// The session cookie as `name=value`.
     pub cookie: Option<String>,
     pub origin: Option<String>,
     pub addr: SocketAddr,
@@ -511,7 +515,7 @@ impl Browser<'_> {
             request = request.header(header::ORIGIN, origin);
         }
         if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, format!("ecpa_session={cookie}"));
+            request = request.header(header::COOKIE, cookie);
         }
         if let Some(hops) = &self.forwarded_for {
             request = request.header("x-forwarded-for", hops);
@@ -525,12 +529,9 @@ impl Browser<'_> {
             .get(header::SET_COOKIE)
             .map(|v| v.to_str().unwrap().to_owned());
         if let Some(set) = &set_cookie {
-            let value = set
-                .split(';')
-                .next()
-                .unwrap()
-                .trim_start_matches("ecpa_session=");
-            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+            let pair = set.split(';').next().unwrap();
+            let (_, value) = pair.split_once('=').unwrap();
+            self.cookie = (!value.is_empty()).then(|| pair.to_owned());
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
