@@ -194,6 +194,8 @@ pub struct Options {
     pub trusted_proxies: Vec<&'static str>,
     /// The portal's public origin, which its browsers send as `Origin`.
     pub public_origin: &'static str,
+    /// The built SPA's `dist/index.html`, written before the portal starts.
+    pub index_html: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -203,6 +205,7 @@ impl Default for Options {
             challenges_per_minute: 120,
             trusted_proxies: Vec::new(),
             public_origin: ORIGIN,
+            index_html: None,
         }
     }
 }
@@ -266,6 +269,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         NOW - Duration::days(1),
         NOW + Duration::days(7),
     );
+    if let Some(page) = options.index_html {
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        std::fs::write(dir.path().join("dist/index.html"), page).unwrap();
+    }
     let trust = trust_files(dir.path()).load().unwrap();
     let clock = Arc::new(FixedClock::new(NOW));
     let settings = Settings {
