@@ -95,6 +95,10 @@ struct ServeArgs {
         default_value = ""
     )]
     trusted_proxies: Vec<String>,
+    /// Days the audit log keeps a row; older rows are deleted (wrong-password records
+    /// go after a day).
+    #[arg(long, env = "ECPA_AUDIT_RETENTION_DAYS", default_value_t = 365)]
+    audit_retention_days: u32,
     /// Shift the clock by whole days (to try records that take effect tomorrow).
     #[arg(
         long,
@@ -171,6 +175,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         dist_dir: args.dist_dir,
         challenges_per_minute: args.challenges_per_minute,
         trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)?,
+        audit_retention_days: args.audit_retention_days,
     };
     let clock = SystemClock {
         offset_days: args.clock_offset_days,

@@ -282,8 +282,8 @@ error_codes! {
         "帳號或密碼錯誤，請重新輸入。",
         "Wrong account or password; enter them again.";
     TOO_MANY_ATTEMPTS = 429,
-        "密碼錯誤次數過多，請 15 分鐘後再試。",
-        "Too many wrong passwords; try again in 15 minutes.";
+        "密碼錯誤次數過多，請稍候 1 分鐘再試；同一網路錯誤過多時請 15 分鐘後再試。",
+        "Too many wrong passwords; wait a minute and try again (15 minutes when many came from the same network).";
     TOO_MANY_REQUESTS = 429,
         "短時間內的操作次數過多，請稍候 1 分鐘再試。",
         "Too many requests in a short time; wait a minute and try again.";
@@ -350,6 +350,9 @@ error_codes! {
     AGENCY_NOT_YOURS = 403,
         "此機關代碼不是您服務的機關，請輸入您服務機關的代碼。",
         "This agency code is not your agency's; enter the code of the agency you serve.";
+    AGENCY_OID_UNKNOWN = 403,
+        "ECPA 尚未登錄此機關的機關 OID，無法核對機關憑證。請洽系統管理者補登機關資料後再上傳。",
+        "ECPA has no OID on file for this agency, so its organization card cannot be checked; ask the system administrator to add the agency's data, then upload again.";
     NOT_FOUND = 404,
         "找不到您要的資料。",
         "The requested data was not found.";

@@ -13,6 +13,14 @@ pub struct AccountRow {
     pub password_hash: String,
 }
 
+/// Wrong passwords counted before an attempt (see [`Db::recent_failures`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecentFailures {
+    pub by_account: i64,
+    pub latest_by_account: Option<i64>,
+    pub by_caller: i64,
+}
+
 impl Db {
     pub async fn account(&self, account: &str) -> Result<Option<AccountRow>, PortalError> {
         let row = sqlx::query("SELECT national_id, password_hash FROM accounts WHERE account = $1")
@@ -28,36 +36,60 @@ impl Db {
         .transpose()
     }
 
-    /// Wrong passwords since `since` for this account and from this address.
+    /// Wrong passwords counted before attempt `before_id` since `since`: for this
+    /// account (how many, and the latest time) and from this caller.
     pub async fn recent_failures(
         &self,
         account: &str,
-        client_addr: &str,
+        caller: &str,
         since: i64,
-    ) -> Result<(i64, i64), PortalError> {
+        before_id: i64,
+    ) -> Result<RecentFailures, PortalError> {
         let row = sqlx::query(
             "SELECT \
-             (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND at >= $3) AS by_account, \
-             (SELECT COUNT(*) FROM login_failures WHERE client_addr = $2 AND at >= $3) AS by_addr",
+             (SELECT COUNT(*) FROM login_failures \
+              WHERE account = $1 AND at >= $3 AND id < $4) AS by_account, \
+             (SELECT MAX(at) FROM login_failures \
+              WHERE account = $1 AND at >= $3 AND id < $4) AS latest, \
+             (SELECT COUNT(*) FROM login_failures \
+              WHERE client_addr = $2 AND at >= $3 AND id < $4) AS by_caller",
         )
         .bind(account.to_owned())
-        .bind(client_addr.to_owned())
+        .bind(caller.to_owned())
         .bind(since)
+        .bind(before_id)
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get("by_account")?, row.try_get("by_addr")?))
+        Ok(RecentFailures {
+            by_account: row.try_get("by_account")?,
+            latest_by_account: row.try_get("latest")?,
+            by_caller: row.try_get("by_caller")?,
+        })
     }
 
+    /// Counts an attempt as a failure until it is known otherwise; gives its id.
     pub async fn record_failure(
         &self,
         account: &str,
-        client_addr: &str,
+        caller: &str,
         at: i64,
-    ) -> Result<(), PortalError> {
-        sqlx::query("INSERT INTO login_failures (account, client_addr, at) VALUES ($1, $2, $3)")
-            .bind(account.to_owned())
-            .bind(client_addr.to_owned())
-            .bind(at)
+    ) -> Result<i64, PortalError> {
+        let row = sqlx::query(
+            "INSERT INTO login_failures (account, client_addr, at) VALUES ($1, $2, $3) \
+             RETURNING id",
+        )
+        .bind(account.to_owned())
+        .bind(caller.to_owned())
+        .bind(at)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Takes back an attempt that was refused unchecked: it does not extend any wait.
+    pub async fn forget_failure(&self, id: i64) -> Result<(), PortalError> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
             .execute(&self.writer)
             .await?;
         Ok(())

@@ -32,6 +32,24 @@ impl AuditEntry {
 }
 
 impl Db {
+    /// Forgets wrong-password records from before `failures_before` and audit rows
+    /// from before `audit_before`.
+    pub async fn purge_history(
+        &self,
+        failures_before: i64,
+        audit_before: i64,
+    ) -> Result<(), PortalError> {
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(failures_before)
+            .execute(&self.writer)
+            .await?;
+        sqlx::query("DELETE FROM audit_log WHERE at < $1")
+            .bind(audit_before)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     pub async fn audit(&self, e: &AuditEntry) -> Result<(), PortalError> {
         sqlx::query(
             "INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \

@@ -10,7 +10,7 @@ mod registrations;
 mod sessions;
 mod sqlite_url;
 
-pub use accounts::{AccountRow, upsert_account};
+pub use accounts::{AccountRow, RecentFailures, upsert_account};
 pub use agencies::{PersonnelAuthority, set_personnel_authorities};
 pub use audit::AuditEntry;
 pub use challenges::StoredChallenge;

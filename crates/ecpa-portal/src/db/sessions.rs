@@ -60,13 +60,14 @@ pub struct SessionRow {
     pub registration_id: Option<i64>,
     /// How an employee session was opened.
     pub login_method: Option<LoginMethod>,
+    pub created_at: i64,
     pub expires_at: i64,
 }
 
 impl Db {
-    pub async fn insert_session(&self, s: &SessionRow, created_at: i64) -> Result<(), PortalError> {
+    pub async fn insert_session(&self, s: &SessionRow) -> Result<(), PortalError> {
         let mut conn = self.writer.acquire().await?;
-        insert_session(&mut conn, s, created_at).await
+        insert_session(&mut conn, s).await
     }
 
     /// Stores `new` and deletes `previous` (the session a login replaces) in one
@@ -75,7 +76,6 @@ impl Db {
         &self,
         previous: Option<&str>,
         new: &SessionRow,
-        created_at: i64,
     ) -> Result<(), PortalError> {
         let mut tx = self.writer.begin().await?;
         if let Some(previous) = previous {
@@ -84,7 +84,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
-        insert_session(&mut tx, new, created_at).await?;
+        insert_session(&mut tx, new).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -96,7 +96,8 @@ impl Db {
         now: i64,
     ) -> Result<Option<SessionRow>, PortalError> {
         let row = sqlx::query(
-            "SELECT token_hash, kind, national_id, registration_id, login_method, expires_at \
+            "SELECT token_hash, kind, national_id, registration_id, login_method, created_at, \
+             expires_at \
              FROM sessions WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash.to_owned())
@@ -119,6 +120,7 @@ impl Db {
             national_id: row.try_get("national_id")?,
             registration_id: row.try_get("registration_id")?,
             login_method,
+            created_at: row.try_get("created_at")?,
             expires_at: row.try_get("expires_at")?,
         }))
     }
@@ -126,6 +128,20 @@ impl Db {
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), PortalError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_owned())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a person's sessions (employee and organization) opened before `before`.
+    pub async fn delete_sessions_of_person(
+        &self,
+        national_id: &str,
+        before: i64,
+    ) -> Result<(), PortalError> {
+        sqlx::query("DELETE FROM sessions WHERE national_id = $1 AND created_at < $2")
+            .bind(national_id.to_owned())
+            .bind(before)
             .execute(&self.writer)
             .await?;
         Ok(())
@@ -141,11 +157,7 @@ impl Db {
     }
 }
 
-async fn insert_session(
-    conn: &mut AnyConnection,
-    s: &SessionRow,
-    created_at: i64,
-) -> Result<(), PortalError> {
+async fn insert_session(conn: &mut AnyConnection, s: &SessionRow) -> Result<(), PortalError> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, kind, national_id, registration_id, login_method, \
          created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -155,7 +167,7 @@ async fn insert_session(
     .bind(s.national_id.clone())
     .bind(s.registration_id)
     .bind(s.login_method.map(login_method_str))
-    .bind(created_at)
+    .bind(s.created_at)
     .bind(s.expires_at)
     .execute(&mut *conn)
     .await?;

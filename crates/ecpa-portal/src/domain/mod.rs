@@ -4,6 +4,7 @@ pub mod agency;
 pub mod names;
 pub mod personnel;
 pub mod registration;
+pub mod throttle;
 
 pub use agency::KnownAgency;
 pub use personnel::{EmploymentStatus, Ineligible, PersonnelCategory, PersonnelRecord, Standing};

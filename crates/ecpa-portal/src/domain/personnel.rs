@@ -166,6 +166,20 @@ impl Standing {
     pub fn is_personnel_officer(&self) -> bool {
         self.require_personnel_officer().is_ok()
     }
+
+    /// The day a departure took effect, when the effective record says departed.
+    pub fn departed_since(&self) -> Option<Date> {
+        self.effective
+            .as_ref()
+            .filter(|r| r.status == EmploymentStatus::Departed)
+            .and_then(|r| r.filed_on.next_day())
+    }
+
+    /// A session opened on `opened_on` (Taiwan date) belongs to someone who has left
+    /// since. A session opened while already departed is judged by what it is used for.
+    pub fn departed_after(&self, opened_on: Date) -> bool {
+        self.departed_since().is_some_and(|since| opened_on < since)
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +203,23 @@ mod tests {
 
     const TODAY: Date = date!(2026 - 03 - 10);
     const YESTERDAY: Date = date!(2026 - 03 - 09);
+
+    #[test]
+    fn a_session_outlives_no_departure_that_took_effect_after_it_opened() {
+        let mut gone = record("資訊室", "01", None, YESTERDAY);
+        gone.status = EmploymentStatus::Departed;
+        let standing = Standing::on(std::slice::from_ref(&gone), TODAY);
+        // Opened on the filing day or before: the departure took effect after it.
+        assert!(standing.departed_after(YESTERDAY));
+        assert!(standing.departed_after(date!(2026 - 03 - 01)));
+        // Opened once already departed.
+        assert!(!standing.departed_after(TODAY));
+        // Filed today, counts tomorrow.
+        assert!(!Standing::on(std::slice::from_ref(&gone), YESTERDAY).departed_after(YESTERDAY));
+        let current = record("資訊室", "01", None, YESTERDAY);
+        assert!(!Standing::on(&[current], TODAY).departed_after(YESTERDAY));
+        assert!(!Standing::on(&[], TODAY).departed_after(YESTERDAY));
+    }
 
     #[test]
     fn each_officer_rule_alone() {

@@ -25,6 +25,8 @@ pub enum Refusal {
     /// Not an agency the officer's personnel office serves, or the card carries another
     /// agency's OID.
     AgencyNotYours,
+    /// The agency has no OID on file, so no organization card can be matched to it.
+    AgencyOidUnknown,
 }
 
 impl From<Ineligible> for Refusal {
@@ -42,6 +44,7 @@ impl From<Refusal> for ErrorCode {
             Refusal::IdMismatch => ErrorCode::ID_MISMATCH,
             Refusal::AgencyUnknown => ErrorCode::AGENCY_UNKNOWN,
             Refusal::AgencyNotYours => ErrorCode::AGENCY_NOT_YOURS,
+            Refusal::AgencyOidUnknown => ErrorCode::AGENCY_OID_UNKNOWN,
         }
     }
 }
@@ -115,7 +118,8 @@ pub fn organization_claim<'a>(
 impl OrganizationClaim<'_> {
     /// The agency (as the portal knows the code, `None` when it does not) must exist
     /// and be served by the officer's personnel office: their own agency, or one whose
-    /// `personnel_authority` is their agency.
+    /// `personnel_authority` is their agency; and its OID must be on file, since the card
+    /// is matched to the agency by it.
     pub fn agency_allowed<'k>(
         &self,
         agency: Option<&'k KnownAgency>,
@@ -126,10 +130,13 @@ impl OrganizationClaim<'_> {
         {
             return Err(Refusal::AgencyNotYours);
         }
+        if agency.agency.oid.is_none() {
+            return Err(Refusal::AgencyOidUnknown);
+        }
         Ok(agency)
     }
 
-    /// Then, with the card read, the card's agency OID, when both have one, must be the
+    /// Then, with the card read, the card must carry an agency OID and it must be the
     /// agency's. Gives the agency code to store with the registration.
     pub fn check(
         &self,
@@ -137,11 +144,12 @@ impl OrganizationClaim<'_> {
         card: &CertProfile,
     ) -> Result<AgencyCode, Refusal> {
         let agency = self.agency_allowed(agency)?;
-        let oid_differs = matches!(
-            (&agency.agency.oid, &card.agency_oid),
-            (Some(ours), Some(card)) if ours != card
-        );
-        if oid_differs {
+        let ours = agency
+            .agency
+            .oid
+            .as_ref()
+            .ok_or(Refusal::AgencyOidUnknown)?;
+        if card.agency_oid.as_ref() != Some(ours) {
             return Err(Refusal::AgencyNotYours);
         }
         Ok(self.agency_code.clone())

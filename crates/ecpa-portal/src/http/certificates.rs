@@ -67,7 +67,7 @@ pub async fn login(
         let (who, kind, registration_id) = match registration.kind {
             CardKind::Citizen => {
                 let who = principal::citizen_card_owner(&state, &owner).await?;
-                (who, SessionKind::Employee, None)
+                (who, SessionKind::Employee, Some(registration.id))
             }
             CardKind::Organization => {
                 let who = principal::organization(&state, &registration).await?;

@@ -9,7 +9,7 @@ use time::Duration;
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession};
 use super::state::AppState;
-use super::steps::sessions;
+use super::steps::{purge, sessions};
 use crate::PortalError;
 use crate::db::SessionKind;
 
@@ -45,13 +45,7 @@ pub async fn create(
     let tbs = tbs_text(body.purpose, &state.settings().public_origin, &nonce);
     let now = state.now();
     let expires_at = (now + CHALLENGE_LIFETIME).unix_timestamp();
-    if state.purge_due(now.unix_timestamp()) {
-        // Kept a day past their deadline so a late answer still hears CHALLENGE_EXPIRED.
-        state
-            .db()
-            .purge_expired(now.unix_timestamp() - 86_400)
-            .await?;
-    }
+    purge::when_due(&state, now).await?;
     state
         .db()
         .insert_challenge(

@@ -22,7 +22,7 @@ use crate::PortalError;
          description = "organization only: also judge this agency (else the officer alone)")),
     responses((status = 200, description = "{eligible: true} or {eligible: false, error, message}: \
                  the code and zh-TW message registration would answer (NOT_CURRENT_EMPLOYEE, \
-                 NOT_PERSONNEL_OFFICER, NOT_YET_EFFECTIVE, AGENCY_UNKNOWN, AGENCY_NOT_YOURS)"),
+                 NOT_PERSONNEL_OFFICER, NOT_YET_EFFECTIVE, AGENCY_UNKNOWN, AGENCY_NOT_YOURS, AGENCY_OID_UNKNOWN)"),
               (status = 400, description = "MALFORMED_REQUEST"),
               (status = 401, description = "UNAUTHENTICATED")))]
 pub async fn check(

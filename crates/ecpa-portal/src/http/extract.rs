@@ -12,11 +12,24 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::state::AppState;
+use super::steps::live_session;
 use crate::PortalError;
 use crate::db::SessionRow;
 
-/// Name of the HttpOnly, SameSite=Strict session cookie.
+/// Name of the HttpOnly, SameSite=Strict session cookie over http.
 pub const SESSION_COOKIE: &str = "ecpa_session";
+/// Its name over https: the `__Host-` prefix makes the browser accept it only with
+/// `Secure`, `Path=/` and no `Domain`, so no other host can plant or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-ecpa_session";
+
+/// The session cookie's name: `__Host-` prefixed when cookies are `Secure`.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// JSON body; anything unreadable is `MALFORMED_REQUEST`, too large `PAYLOAD_TOO_LARGE`.
 #[derive(Debug, Clone)]
@@ -72,14 +85,14 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+fn cookie_token(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie_name)
         .map(|(_, value)| value.to_owned())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -95,19 +108,21 @@ impl FromRequestParts<AppState> for CurrentSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie_token(&parts.headers) else {
+        let name = session_cookie_name(state.settings().secure_cookies());
+        let Some(token) = cookie_token(&parts.headers, name) else {
             return Ok(Self(None));
         };
-        let now = state.now().unix_timestamp();
-        Ok(Self(state.db().session(&token_hash(&token), now).await?))
+        let session = live_session::resolve(state, &token_hash(&token), state.now()).await?;
+        Ok(Self(session))
     }
 }
 
 /// `Set-Cookie` for a new session token living `max_age` seconds.
 pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> Result<HeaderValue, PortalError> {
+    let name = session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .map_err(|e| PortalError::Internal(e.to_string()))
 }
@@ -141,11 +156,11 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_str(&format!("theme=dark; {SESSION_COOKIE}={token}")).unwrap(),
         );
-        assert_eq!(cookie_token(&headers), Some(token));
+        assert_eq!(cookie_token(&headers, SESSION_COOKIE), Some(token));
         headers.insert(
             header::COOKIE,
             HeaderValue::from_str(&format!("{SESSION_COOKIE}=../../etc")).unwrap(),
         );
-        assert_eq!(cookie_token(&headers), None);
+        assert_eq!(cookie_token(&headers, SESSION_COOKIE), None);
     }
 }

@@ -7,6 +7,7 @@
 mod agencies;
 mod certificates;
 mod challenges;
+mod csp;
 mod eligibility;
 mod extract;
 mod favicon;
@@ -67,14 +68,9 @@ pub fn api_router(state: AppState) -> Router {
 }
 
 /// Headers on every answer: no page may frame the portal (clickjacking), no content
-/// sniffing, and no path or query sent to other sites. Scripts are not restricted by CSP:
-/// the built page loads its module with an inline script.
-const SECURITY_HEADERS: [(HeaderName, HeaderValue); 4] = [
+/// sniffing, and no path or query sent to other sites; the CSP is [`csp::for_dist`]'s.
+const SECURITY_HEADERS: [(HeaderName, HeaderValue); 3] = [
     (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-    (
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    ),
     (
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -85,11 +81,12 @@ const SECURITY_HEADERS: [(HeaderName, HeaderValue); 4] = [
     ),
 ];
 
-async fn security_headers(mut response: Response) -> Response {
+fn security_headers(mut response: Response, csp: HeaderValue) -> Response {
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, value);
     }
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     response
 }
 
@@ -98,10 +95,14 @@ async fn security_headers(mut response: Response) -> Response {
 pub fn router(state: AppState) -> Router {
     let dist = state.settings().dist_dir.clone();
     let spa = spa::service(&dist);
+    let csp = csp::for_dist(&dist);
     Router::new()
         .nest("/api", api_router(state))
         .merge(favicon::routes(&dist))
         .fallback_service(spa)
-        .layer(middleware::map_response(security_headers))
+        .layer(middleware::map_response(move |response| {
+            let csp = csp.clone();
+            async move { security_headers(response, csp) }
+        }))
         .layer(TraceLayer::new_for_http())
 }

@@ -15,8 +15,8 @@ const TIDY_AT: usize = 4096;
 const MAX_CALLERS: usize = 65_536;
 
 /// Whom a request is counted against: the address, or for IPv6 its /64 network
-/// (one subscriber usually holds a whole /64).
-fn caller_key(addr: &str) -> String {
+/// (one subscriber usually holds a whole /64). Wrong passwords are counted the same way.
+pub(crate) fn caller_key(addr: &str) -> String {
     match addr.parse::<IpAddr>() {
         Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
             let s = v6.segments();

@@ -67,7 +67,7 @@ fn registered_again(
     responses((status = 201, description = "the new registration"),
               (status = 200, description = "already registered to you (idempotent)"),
               (status = 401, description = "UNAUTHENTICATED"),
-              (status = 403, description = "NOT_CURRENT_EMPLOYEE, NOT_PERSONNEL_OFFICER, NOT_YET_EFFECTIVE, ID_MISMATCH, AGENCY_NOT_YOURS (an organization card may be registered for the officer's own agency or one whose personnel_authority is theirs)"),
+              (status = 403, description = "NOT_CURRENT_EMPLOYEE, NOT_PERSONNEL_OFFICER, NOT_YET_EFFECTIVE, ID_MISMATCH, AGENCY_NOT_YOURS (an organization card may be registered for the officer's own agency or one whose personnel_authority is theirs, and must carry that agency's OID), AGENCY_OID_UNKNOWN (the agency has no OID on file)"),
               (status = 404, description = "AGENCY_UNKNOWN"),
               (status = 409, description = "CERT_ALREADY_REGISTERED"),
               (status = 422, description = "WRONG_CERT_TYPE, BAD_SIGNATURE, CERT_*, UNTRUSTED_ISSUER")))]

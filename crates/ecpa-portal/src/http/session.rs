@@ -5,18 +5,33 @@ use ecpa_wire::ErrorCode;
 use ecpa_wire::api::{ClientConfig, LoginMethod, PasswordLogin, Principal};
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession, clear_session_cookie};
+use super::rate_limit::caller_key;
 use super::state::AppState;
-use super::steps::{audit, principal, sessions};
+use super::steps::{audit, principal, purge, sessions};
 use crate::PortalError;
 use crate::db::{AuditEntry, SessionKind};
+use crate::domain::throttle::account_wait;
 use crate::passwords::verify_password;
 
 /// Wrong passwords counted over this window.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
-/// Wrong passwords allowed per account within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Wrong passwords allowed per client address within the window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Longest account name taken, in characters.
+pub const MAX_ACCOUNT_CHARS: usize = 64;
+/// Longest password taken, in characters: longer ones are refused before any hashing.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Account and password within their length limits, or `MALFORMED_REQUEST`.
+fn within_limits(login: &PasswordLogin) -> Result<(), PortalError> {
+    if login.account.trim().chars().count() > MAX_ACCOUNT_CHARS {
+        return Err(PortalError::malformed("account too long"));
+    }
+    if login.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(PortalError::malformed("password too long"));
+    }
+    Ok(())
+}
 
 /// `GET /api/config`.
 #[utoipa::path(get, path = "/api/config", responses((status = 200, description = "agent and public origins")))]
@@ -31,6 +46,7 @@ pub async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> 
 /// `POST /api/session/password`.
 #[utoipa::path(post, path = "/api/session/password",
     responses((status = 200, description = "principal; sets the session cookie"),
+              (status = 400, description = "MALFORMED_REQUEST (account over 64 or password over 256 characters)"),
               (status = 401, description = "INVALID_CREDENTIALS"),
               (status = 429, description = "TOO_MANY_ATTEMPTS")))]
 pub async fn password_login(
@@ -39,22 +55,29 @@ pub async fn password_login(
     CurrentSession(session): CurrentSession,
     ApiJson(body): ApiJson<PasswordLogin>,
 ) -> Result<Response, PortalError> {
+    within_limits(&body)?;
     let account = body.account.trim().to_owned();
     let mut entry = AuditEntry {
         account: Some(account.clone()),
         ..AuditEntry::attempt("password_login", addr.clone())
     };
     let result = async {
+        purge::when_due(&state, state.now()).await?;
         let now = state.now().unix_timestamp();
-        // Counted as a failure before the (slow) password check, and the count includes
-        // it: of attempts made at the same time, whichever counts last sees them all, so
-        // no more than the limit get their password checked. A refused attempt counts too.
-        state.db().record_failure(&account, &addr, now).await?;
-        let (by_account, by_addr) = state
+        // Counted as a failure before the (slow) password check, and judged by the
+        // attempts counted before it: of attempts made at the same time, the later ones
+        // see the earlier, so no more than the free tries get their password checked.
+        // An attempt refused unchecked is taken back, so refusals never extend a wait.
+        // An IPv6 client is counted by its /64, as the challenge budget does.
+        let caller = caller_key(&addr);
+        let attempt = state.db().record_failure(&account, &caller, now).await?;
+        let earlier = state
             .db()
-            .recent_failures(&account, &addr, now - THROTTLE_WINDOW_SECONDS)
+            .recent_failures(&account, &caller, now - THROTTLE_WINDOW_SECONDS, attempt)
             .await?;
-        if by_account > MAX_FAILURES_PER_ACCOUNT || by_addr > MAX_FAILURES_PER_ADDRESS {
+        let wait = account_wait(earlier.by_account, earlier.latest_by_account, now);
+        if wait > 0 || earlier.by_caller >= MAX_FAILURES_PER_ADDRESS {
+            state.db().forget_failure(attempt).await?;
             return Err(ErrorCode::TOO_MANY_ATTEMPTS.into());
         }
         let stored = state.db().account(&account).await?;

@@ -25,6 +25,8 @@ pub struct Settings {
     pub challenges_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// Audit log rows older than this many days are deleted.
+    pub audit_retention_days: u32,
 }
 
 impl Settings {

@@ -19,6 +19,7 @@ mod registrations;
 mod security_headers;
 mod serve_command;
 mod served_agencies;
+mod session_facts;
 mod sessions;
 mod spa_files;
 mod support;

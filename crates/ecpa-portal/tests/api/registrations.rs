@@ -143,6 +143,39 @@ async fn an_organization_card_of_another_agency_oid_is_not_yours() {
 }
 
 #[tokio::test]
+async fn an_agency_without_an_oid_on_file_gets_no_organization_card() {
+    let app = spawn_app().await;
+    let id = national_id(20);
+    app.add_employee(
+        "lu",
+        Person {
+            agency: OTHER_AGENCY,
+            ..Person::officer(&id, "呂十")
+        },
+    )
+    .await;
+    let mut browser = app.browser();
+    browser.password_login("lu").await.assert_ok();
+    // Whatever OID the card carries, there is nothing on file to match it to.
+    for card_oid in [AGENCY_OID, "2.16.886.101.20003.99999"] {
+        browser
+            .register(&organization_card(card_oid), "organization", None)
+            .await
+            .assert_error(403, "AGENCY_OID_UNKNOWN");
+    }
+    let eligibility = browser
+        .get(&format!(
+            "/api/me/eligibility?kind=organization&agency_code={OTHER_AGENCY}"
+        ))
+        .await;
+    assert_eq!(
+        eligibility.body["error"], "AGENCY_OID_UNKNOWN",
+        "{eligibility:?}"
+    );
+    assert_eq!(app.count("registrations").await, 0);
+}
+
+#[tokio::test]
 async fn re_registering_your_own_card_is_idempotent_and_another_owner_is_refused() {
     let app = spawn_app().await;
     let (a, b) = (national_id(18), national_id(19));

@@ -118,13 +118,18 @@ async fn repeated_wrong_passwords_are_throttled_per_account_then_released() {
     browser.password_login("wu").await.assert_ok();
 }
 
-#[tokio::test]
-async fn repeated_wrong_passwords_are_throttled_per_address() {
-    let app = spawn_app().await;
-    let id = national_id(5);
-    app.add_employee("hsu", Person::clerk(&id, "許三")).await;
+/// Twenty wrong passwords for other accounts, the i-th from `from(i)`; then the right
+/// password of `account` from `then_from` is refused and from `other` is taken.
+async fn address_limit(
+    app: &TestApp,
+    account: &str,
+    from: impl Fn(usize) -> SocketAddr,
+    then_from: &str,
+    other: &str,
+) {
     let mut browser = app.browser();
     for i in 0..20 {
+        browser.addr = from(i);
         browser
             .post(
                 "/api/session/password",
@@ -133,13 +138,24 @@ async fn repeated_wrong_passwords_are_throttled_per_address() {
             .await
             .assert_error(401, "INVALID_CREDENTIALS");
     }
+    browser.addr = then_from.parse().unwrap();
     browser
-        .password_login("hsu")
+        .password_login(account)
         .await
         .assert_error(429, "TOO_MANY_ATTEMPTS");
     let mut elsewhere = app.browser();
-    elsewhere.addr = "10.0.0.9:4000".parse().unwrap();
-    elsewhere.password_login("hsu").await.assert_ok();
+    elsewhere.addr = other.parse().unwrap();
+    elsewhere.password_login(account).await.assert_ok();
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_per_address() {
+    let app = spawn_app().await;
+    let id = national_id(5);
+    app.add_employee("hsu", Person::clerk(&id, "許三")).await;
+    let local = app.browser().addr;
+    let here = local.to_string();
+    address_limit(&app, "hsu", |_| local, &here, "10.0.0.9:4000").await;
 }
 
 #[tokio::test]
@@ -293,4 +309,166 @@ async fn a_stored_login_method_the_portal_does_not_know_is_an_error_not_a_passwo
     let me = browser.get("/api/me").await;
     me.assert_error(500, "INTERNAL");
     assert!(!me.body.to_string().contains("smoke-signal"), "{me:?}");
+}
+
+#[tokio::test]
+async fn overlong_accounts_and_passwords_are_refused_before_any_check() {
+    let app = spawn_app().await;
+    let id = national_id(6);
+    app.add_employee("lee", Person::clerk(&id, "李四")).await;
+    let mut browser = app.browser();
+    let cases = [
+        json!({"account": "a".repeat(65), "password": PASSWORD}),
+        json!({"account": "lee", "password": "p".repeat(257)}),
+        json!({"account": "帳".repeat(65), "password": "x"}),
+    ];
+    for body in cases {
+        browser
+            .post("/api/session/password", body)
+            .await
+            .assert_error(400, "MALFORMED_REQUEST");
+    }
+    // Refused before counting: no failure is recorded, and the limits themselves pass.
+    assert_eq!(app.count("login_failures").await, 0);
+    browser
+        .post(
+            "/api/session/password",
+            json!({"account": "a".repeat(64), "password": "p".repeat(256)}),
+        )
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    browser.password_login("lee").await.assert_ok();
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_one_ipv6_network_count_together() {
+    let app = spawn_app().await;
+    let id = national_id(7);
+    app.add_employee("kao", Person::clerk(&id, "高五")).await;
+    // Twenty addresses of one /64, one guess each; the next /64 is someone else.
+    let in_network = |i: usize| format!("[2001:db8:1:2::{:x}]:4000", i + 1).parse().unwrap();
+    address_limit(
+        &app,
+        "kao",
+        in_network,
+        "[2001:db8:1:2:ffff::1]:4000",
+        "[2001:db8:1:3::1]:4000",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn no_one_can_keep_an_account_locked_the_right_password_waits_a_minute_at_most() {
+    let app = spawn_app().await;
+    let id = national_id(8);
+    app.add_employee("lai", Person::clerk(&id, "賴六")).await;
+    let mut attacker = app.browser();
+    attacker.addr = "10.0.0.66:4000".parse().unwrap();
+    let wrong = json!({"account": "lai", "password": "bad"});
+    let mut owner = app.browser();
+    owner.addr = "10.0.0.7:4000".parse().unwrap();
+    // Guess whenever the account lets a password be checked, for ten minutes.
+    let mut checked = 0;
+    for _ in 0..600 {
+        let answer = attacker.post("/api/session/password", wrong.clone()).await;
+        match answer.code() {
+            "INVALID_CREDENTIALS" => checked += 1,
+            "TOO_MANY_ATTEMPTS" => {}
+            other => panic!("{other}"),
+        }
+        app.advance(Duration::seconds(1));
+    }
+    // Five free tries, then at most one a minute once the wait has grown.
+    assert!(checked <= 5 + 1 + 1 + 10, "{checked} guesses checked");
+    // Refused guesses did not extend the wait: a minute after the last checked one,
+    // the owner gets in, with the attacker still trying every second.
+    let mut waited = 0;
+    loop {
+        let answer = owner.password_login("lai").await;
+        if answer.status.is_success() {
+            break;
+        }
+        answer.assert_error(429, "TOO_MANY_ATTEMPTS");
+        attacker.post("/api/session/password", wrong.clone()).await;
+        app.advance(Duration::seconds(1));
+        waited += 1;
+        assert!(waited <= 60, "still locked after {waited} s");
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_records_go_after_a_day_and_audit_rows_after_the_retention() {
+    let app = spawn_app().await;
+    let id = national_id(9);
+    app.add_employee("tu", Person::clerk(&id, "杜七")).await;
+    let mut browser = app.browser();
+    let wrong = json!({"account": "tu", "password": "bad"});
+    browser
+        .post("/api/session/password", wrong.clone())
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    assert_eq!(app.count("login_failures").await, 1);
+    app.advance(Duration::hours(23));
+    browser.password_login("tu").await.assert_ok();
+    browser
+        .post("/api/session/password", wrong.clone())
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    // Younger than a day: kept.
+    assert_eq!(app.count("login_failures").await, 1);
+    app.advance(Duration::hours(25));
+    browser
+        .post(
+            "/api/session/password",
+            json!({"account": "x", "password": "y"}),
+        )
+        .await
+        .assert_error(401, "INVALID_CREDENTIALS");
+    assert_eq!(
+        app.count("login_failures").await,
+        1,
+        "only the newest is left"
+    );
+    assert_eq!(app.count("audit_log").await, 4);
+    // The test portal keeps the audit log for 365 days: an hour short of that for the
+    // last wrong password, the three rows before it are past it.
+    app.advance(Duration::days(365) - Duration::hours(1));
+    browser.password_login("tu").await.assert_ok();
+    let audit = app.audit_of("password_login").await;
+    let accounts: Vec<_> = audit.iter().map(|e| e.account.as_deref()).collect();
+    assert_eq!(accounts, [Some("x"), Some("tu")], "{audit:?}");
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed() {
+    let app = spawn_app_with(Options {
+        public_origin: "https://ecpa.example.gov.tw",
+        ..Options::default()
+    })
+    .await;
+    let id = national_id(10);
+    app.add_employee("yeh", Person::clerk(&id, "葉八")).await;
+    let mut browser = app.browser();
+    let login = browser.password_login("yeh").await;
+    login.assert_ok();
+    let set = login.set_cookie.unwrap();
+    assert!(set.starts_with("__Host-ecpa_session="), "{set}");
+    assert!(
+        set.contains("; Path=/;") && set.contains("; Secure"),
+        "{set}"
+    );
+    assert!(!set.contains("Domain"), "{set}");
+    browser.get("/api/me").await.assert_ok();
+    // The token under the unprefixed name, as another host could plant it, is no session.
+    let token = browser.cookie.clone().unwrap().replace("__Host-", "");
+    browser.cookie = Some(token);
+    browser
+        .get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+    // Over http the name stays, since __Host- needs Secure.
+    let plain = spawn_app().await;
+    plain.add_employee("yeh", Person::clerk(&id, "葉八")).await;
+    let login = plain.browser().password_login("yeh").await;
+    assert!(login.set_cookie.unwrap().starts_with("ecpa_session="));
 }

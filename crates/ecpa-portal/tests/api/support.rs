@@ -192,6 +192,10 @@ pub struct Options {
     pub challenges_per_minute: u32,
     /// Reverse proxies whose X-Forwarded-For is believed.
     pub trusted_proxies: Vec<&'static str>,
+    /// The portal's public origin, which its browsers send as `Origin`.
+    pub public_origin: &'static str,
+    /// The built SPA's `dist/index.html`, written before the portal starts.
+    pub index_html: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -200,6 +204,8 @@ impl Default for Options {
             revoked: Vec::new(),
             challenges_per_minute: 120,
             trusted_proxies: Vec::new(),
+            public_origin: ORIGIN,
+            index_html: None,
         }
     }
 }
@@ -263,14 +269,19 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         NOW - Duration::days(1),
         NOW + Duration::days(7),
     );
+    if let Some(page) = options.index_html {
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        std::fs::write(dir.path().join("dist/index.html"), page).unwrap();
+    }
     let trust = trust_files(dir.path()).load().unwrap();
     let clock = Arc::new(FixedClock::new(NOW));
     let settings = Settings {
-        public_origin: ORIGIN.into(),
+        public_origin: options.public_origin.into(),
         agent_origin: "http://127.0.0.1:61161".into(),
         dist_dir: dir.path().join("dist"),
         challenges_per_minute: options.challenges_per_minute,
         trusted_proxies: TrustedProxies::parse(&options.trusted_proxies).unwrap(),
+        audit_retention_days: 365,
     };
     let state = AppState::new(
         settings,
@@ -441,7 +452,7 @@ impl TestApp {
         Browser {
             app: self,
             cookie: None,
-            origin: Some(ORIGIN.into()),
+            origin: Some(self.state.settings().public_origin.clone()),
             addr: "127.0.0.1:50000".parse().unwrap(),
             forwarded_for: None,
         }
@@ -493,6 +504,7 @@ impl Answer {
 /// A browser: keeps the session cookie, sends the portal's Origin.
 pub struct Browser<'a> {
     pub app: &'a TestApp,
+    /// The session cookie as `name=value`.
     pub cookie: Option<String>,
     pub origin: Option<String>,
     pub addr: SocketAddr,
@@ -510,7 +522,7 @@ impl Browser<'_> {
             request = request.header(header::ORIGIN, origin);
         }
         if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, format!("ecpa_session={cookie}"));
+            request = request.header(header::COOKIE, cookie);
         }
         if let Some(hops) = &self.forwarded_for {
             request = request.header("x-forwarded-for", hops);
@@ -524,12 +536,9 @@ impl Browser<'_> {
             .get(header::SET_COOKIE)
             .map(|v| v.to_str().unwrap().to_owned());
         if let Some(set) = &set_cookie {
-            let value = set
-                .split(';')
-                .next()
-                .unwrap()
-                .trim_start_matches("ecpa_session=");
-            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+            let pair = set.split(';').next().unwrap();
+            let (_, value) = pair.split_once('=').unwrap();
+            self.cookie = (!value.is_empty()).then(|| pair.to_owned());
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);

@@ -315,7 +315,7 @@ fn an_officer_may_register_the_agencies_their_agency_serves() {
         )
     };
     assert_eq!(register(SCHOOL, Some(SCHOOL_OID)), Ok(code(SCHOOL)));
-    assert_eq!(register(SCHOOL, None), Ok(code(SCHOOL)));
+    assert_eq!(register(SCHOOL, None), Err(Refusal::AgencyNotYours));
     assert_eq!(register(AGENCY, Some(AGENCY_OID)), Ok(code(AGENCY)));
     // The card must still carry the chosen agency's OID, not the officer's own.
     assert_eq!(
@@ -395,7 +395,7 @@ fn a_citizen_registrant_is_judged_before_any_card() {
 }
 
 #[test]
-fn the_cards_agency_oid_must_be_the_agencys_where_both_have_one() {
+fn the_card_must_carry_the_agencys_oid_and_the_agency_must_have_one() {
     let officers = [officer(YESTERDAY)];
     let with_oid = [agency(AGENCY, Some(AGENCY_OID))];
     let without_oid = [agency(AGENCY, None)];
@@ -407,10 +407,20 @@ fn the_cards_agency_oid_must_be_the_agencys_where_both_have_one() {
         Err(Refusal::AgencyNotYours)
     );
     assert_eq!(register(&with_oid, Some(AGENCY_OID)), Ok(code(AGENCY)));
-    assert_eq!(register(&with_oid, None), Ok(code(AGENCY)));
+    assert_eq!(register(&with_oid, None), Err(Refusal::AgencyNotYours));
+    // Without an OID on file nothing can be matched: never a pass, whatever the card says.
+    for card_oid in [Some("2.16.886.101.20003.99999"), Some(AGENCY_OID), None] {
+        assert_eq!(
+            register(&without_oid, card_oid),
+            Err(Refusal::AgencyOidUnknown)
+        );
+    }
+    // Before any card is read, the agency alone already says so.
+    let standing = Standing::on(&officers, TODAY);
+    let claim = organization_claim(&standing, None).unwrap();
     assert_eq!(
-        register(&without_oid, Some("2.16.886.101.20003.99999")),
-        Ok(code(AGENCY))
+        claim.agency_allowed(Some(&without_oid[0])),
+        Err(Refusal::AgencyOidUnknown)
     );
 }
 
@@ -488,6 +498,7 @@ fn each_refusal_answers_its_stable_code() {
         (Refusal::IdMismatch, "ID_MISMATCH"),
         (Refusal::AgencyUnknown, "AGENCY_UNKNOWN"),
         (Refusal::AgencyNotYours, "AGENCY_NOT_YOURS"),
+        (Refusal::AgencyOidUnknown, "AGENCY_OID_UNKNOWN"),
     ];
     for (refusal, expected) in codes {
         assert_eq!(ErrorCode::from(refusal).as_str(), expected);

@@ -7,5 +7,7 @@ pub mod audit;
 pub mod card;
 pub mod challenge;
 pub mod eligibility;
+pub mod live_session;
 pub mod principal;
+pub mod purge;
 pub mod sessions;

@@ -39,10 +39,11 @@ pub async fn start_session(
         national_id: national_id.map(|n| n.as_str().to_owned()),
         registration_id,
         login_method,
+        created_at: now,
         expires_at: now + lifetime,
     };
     let previous = previous.map(|p| p.token_hash.as_str());
-    state.db().replace_session(previous, &row, now).await?;
+    state.db().replace_session(previous, &row).await?;
     let cookie = session_cookie(&token, lifetime, state.settings().secure_cookies())?;
     Ok((cookie, row))
 }
