@@ -115,6 +115,18 @@ impl ParsedCert {
         self.subject_der == self.issuer_der && self.is_signed_by(self)
     }
 
+    pub fn signed_with_sha1(&self) -> bool {
+        super::signature::is_sha1(&self.cert.signature_algorithm.oid)
+    }
+
+    /// A CA certificate whose SHA-1 signature a path would rely on: SHA-1 is trusted
+    /// only on a root's own certificates (its self-signature, and the self-issued
+    /// certificate with which an old root key certifies its successor, as GRCA G1 did
+    /// for G2 until 2032).
+    pub fn sha1_below_anchor(&self) -> bool {
+        self.signed_with_sha1() && self.subject_der != self.issuer_der
+    }
+
     /// May sign certificates: basicConstraints cA, and keyCertSign when keyUsage is present.
     pub fn may_sign_certificates(&self) -> bool {
         self.is_ca && self.key_usage.is_none_or(|k| k.key_cert_sign())

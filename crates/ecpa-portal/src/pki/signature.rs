@@ -103,6 +103,12 @@ fn verify_ecdsa(spki: &SubjectPublicKeyInfoOwned, prehash: &[u8], signature: &[u
     }
 }
 
+/// sha1WithRSAEncryption: accepted only on a trust anchor's self-signature, where it
+/// proves nothing the configured anchor does not already.
+pub(super) fn is_sha1(algorithm: &ObjectIdentifier) -> bool {
+    *algorithm == SHA1_RSA
+}
+
 /// Checks a CA's signature `signature` made with `algorithm` over `signed`.
 pub fn verify_signed(
     algorithm: &ObjectIdentifier,

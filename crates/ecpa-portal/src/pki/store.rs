@@ -148,6 +148,9 @@ impl TrustStore {
     pub fn add_crl(&mut self, der: &[u8]) -> Result<(), PortalError> {
         let bad = |why: String| PortalError::Config(format!("CRL refused: {why}"));
         let crl = CertificateList::from_der(der).map_err(|e| bad(e.to_string()))?;
+        if super::signature::is_sha1(&crl.signature_algorithm.oid) {
+            return Err(bad("signed with SHA-1".into()));
+        }
         let tbs = signed_part(der).map_err(|e| bad(e.to_string()))?;
         let issuer_name = crl
             .tbs_cert_list
@@ -249,10 +252,13 @@ impl TrustStore {
             if path.contains(&i) || now.is_some_and(|t| ca.valid_at(t).is_err()) {
                 continue;
             }
-            path.push(i);
             // A self-signed root ends the path; so does a configured CA with no issuer here.
             let issuers = &self.ca_issuers[i];
             let is_anchor = self.self_signed[i] || issuers.is_empty();
+            if !is_anchor && ca.sha1_below_anchor() {
+                continue;
+            }
+            path.push(i);
             if is_anchor || self.extend(issuers, now, path) {
                 return true;
             }
@@ -287,6 +293,9 @@ impl TrustStore {
     }
 
     fn chain_path(&self, cert: &ParsedCert, now: i64) -> Result<Vec<usize>, CertCheckError> {
+        if cert.signed_with_sha1() {
+            return Err(CertCheckError::Untrusted);
+        }
         let issuers: Vec<usize> = self.issuers_of(cert).map(|(i, _)| i).collect();
         let mut path = Vec::new();
         if self.extend(&issuers, Some(now), &mut path) {

@@ -24,3 +24,4 @@ mod sessions;
 mod spa_files;
 mod support;
 mod trust_chains;
+mod weak_crypto;
