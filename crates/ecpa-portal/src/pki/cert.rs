@@ -115,6 +115,11 @@ impl ParsedCert {
         self.subject_der == self.issuer_der && self.is_signed_by(self)
     }
 
+    /// An RSA key under 2048 bits: refused on a card and on every CA of its path.
+    pub fn weak_key(&self) -> bool {
+        super::signature::rsa_key_too_short(self.spki())
+    }
+
     pub fn signed_with_sha1(&self) -> bool {
         super::signature::is_sha1(&self.cert.signature_algorithm.oid)
     }

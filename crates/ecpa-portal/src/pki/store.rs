@@ -249,7 +249,7 @@ impl TrustStore {
         }
         for &i in candidates {
             let ca = &self.cas[i];
-            if path.contains(&i) || now.is_some_and(|t| ca.valid_at(t).is_err()) {
+            if path.contains(&i) || ca.weak_key() || now.is_some_and(|t| ca.valid_at(t).is_err()) {
                 continue;
             }
             // A self-signed root ends the path; so does a configured CA with no issuer here.
@@ -293,7 +293,7 @@ impl TrustStore {
     }
 
     fn chain_path(&self, cert: &ParsedCert, now: i64) -> Result<Vec<usize>, CertCheckError> {
-        if cert.signed_with_sha1() {
+        if cert.signed_with_sha1() || cert.weak_key() {
             return Err(CertCheckError::Untrusted);
         }
         let issuers: Vec<usize> = self.issuers_of(cert).map(|(i, _)| i).collect();

@@ -1,9 +1,15 @@
 //! SHA-1 is trusted only on a trust anchor's self-signature: a card certificate, an
-//! intermediate CA certificate or a CRL that a CA signed with SHA-1 is refused.
+//! intermediate CA certificate or a CRL that a CA signed with SHA-1 is refused; so is
+//! an RSA key under 2048 bits on a card or a CA of its path.
 
 use der::{Any, Decode, Encode, asn1::BitString, oid::ObjectIdentifier};
+use ecpa_devcard::SoftwareCard;
 use ecpa_portal::pki::{CertCheckError, ParsedCert, TrustStore, pem_blocks};
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, pkcs8::DecodePrivateKey};
+use rand::{SeedableRng, rngs::StdRng};
+use rsa::{
+    Pkcs1v15Sign, RsaPrivateKey,
+    pkcs8::{DecodePrivateKey, EncodePublicKey},
+};
 use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
 use time::Duration;
@@ -43,14 +49,21 @@ fn sign(key: &RsaPrivateKey, tbs: &[u8], oid: &str) -> BitString {
 
 /// `der` (a certificate issued by `ca`) signed again by `ca` with `oid`.
 pub fn resign_certificate(ca: &ecpa_devcard::Ca, der: &[u8], oid: &str) -> Vec<u8> {
+    resign_with(&private_key(ca), der, |_| {}, oid)
+}
+
+/// `der` changed by `edit` and signed by `key` with `oid`.
+fn resign_with(
+    key: &RsaPrivateKey,
+    der: &[u8],
+    edit: impl FnOnce(&mut Certificate),
+    oid: &str,
+) -> Vec<u8> {
     let mut cert = Certificate::from_der(der).unwrap();
+    edit(&mut cert);
     cert.tbs_certificate.signature = algorithm(oid);
     cert.signature_algorithm = algorithm(oid);
-    cert.signature = sign(
-        &private_key(ca),
-        &cert.tbs_certificate.to_der().unwrap(),
-        oid,
-    );
+    cert.signature = sign(key, &cert.tbs_certificate.to_der().unwrap(), oid);
     cert.to_der().unwrap()
 }
 
@@ -134,4 +147,63 @@ fn an_intermediate_ca_signed_with_sha1_is_refused() {
         sha1.check_signing_certificate(&cert, now),
         Err(CertCheckError::Untrusted)
     );
+}
+
+fn rsa_1024() -> RsaPrivateKey {
+    RsaPrivateKey::new(&mut StdRng::seed_from_u64(1024), 1024).unwrap()
+}
+
+#[tokio::test]
+async fn a_card_with_an_rsa_key_under_2048_bits_is_refused() {
+    let app = spawn_app().await;
+    let id = national_id(93);
+    app.add_employee("emp", Person::clerk(&id, NAME)).await;
+    let mut browser = app.browser();
+    browser.password_login("emp").await.assert_ok();
+    let card = SoftwareCard::issue_for_key(
+        &pkis().rsa.moica,
+        citizen_subject(NAME, Some(&id[6..])),
+        rsa_1024(),
+        NOW - Duration::days(1),
+        NOW + Duration::days(30),
+        &mut StdRng::seed_from_u64(93),
+    )
+    .unwrap();
+    browser
+        .register(&card, "citizen", None)
+        .await
+        .assert_error(422, "UNTRUSTED_ISSUER");
+}
+
+#[test]
+fn a_ca_with_an_rsa_key_under_2048_bits_is_not_on_any_path() {
+    let p = &pkis().rsa;
+    let card = citizen_card(NAME, &national_id(94));
+    let moica = pem_blocks(p.moica.cert_pem().as_bytes(), "CERTIFICATE")
+        .unwrap()
+        .remove(0);
+    let root = pem_blocks(p.root.cert_pem().as_bytes(), "CERTIFICATE")
+        .unwrap()
+        .remove(0);
+    // The MOICA-profile CA, same names and key identifier, with `key` instead.
+    let with_key = |key: &RsaPrivateKey| {
+        let spki = key.to_public_key().to_public_key_der().unwrap();
+        let intermediate = resign_with(
+            &private_key(&p.root),
+            &moica,
+            |c| {
+                c.tbs_certificate.subject_public_key_info =
+                    spki::SubjectPublicKeyInfoOwned::from_der(spki.as_bytes()).unwrap();
+            },
+            SHA256_RSA,
+        );
+        let card = resign_with(key, &card.signing_cert_der, |_| {}, SHA256_RSA);
+        let mut store = TrustStore::default();
+        store.add_ca(&root).unwrap();
+        store.add_ca(&intermediate).unwrap();
+        store.check_signing_certificate(&ParsedCert::parse(&card).unwrap(), NOW.unix_timestamp())
+    };
+    let strong = RsaPrivateKey::new(&mut StdRng::seed_from_u64(2048), 2048).unwrap();
+    assert_eq!(with_key(&strong), Ok(()));
+    assert_eq!(with_key(&rsa_1024()), Err(CertCheckError::Untrusted));
 }
