@@ -10,6 +10,7 @@ use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero, unix};
 use super::chain_cache::ChainCache;
+use super::crl_profile;
 use super::{pem_blocks, verify_signed};
 use crate::PortalError;
 
@@ -66,8 +67,11 @@ impl From<TimeProblem> for CertCheckError {
 struct LoadedCrl {
     /// The issuer as text, for the log.
     issuer: String,
-    /// When the CA promised its next CRL (Unix seconds).
-    next_update: Option<i64>,
+    /// When the CA promised its next CRL (Unix seconds); a CRL without nextUpdate is
+    /// stale from its thisUpdate.
+    next_update: i64,
+    /// The CRL number, big-endian without leading zeros.
+    number: Option<Vec<u8>>,
     issuer_name: Vec<u8>,
     issuer_key: Vec<u8>,
     revoked: HashSet<Vec<u8>>,
@@ -151,6 +155,9 @@ impl TrustStore {
         if super::signature::is_sha1(&crl.signature_algorithm.oid) {
             return Err(bad("signed with SHA-1".into()));
         }
+        if let Some(why) = crl_profile::incomplete(&crl.tbs_cert_list) {
+            return Err(bad(format!("not a complete CRL: {why}")));
+        }
         let tbs = signed_part(der).map_err(|e| bad(e.to_string()))?;
         let issuer_name = crl
             .tbs_cert_list
@@ -193,12 +200,39 @@ impl TrustStore {
         self.proven = ChainCache::default();
         self.crls.push(LoadedCrl {
             issuer: crl.tbs_cert_list.issuer.to_string(),
-            next_update: crl.tbs_cert_list.next_update.map(unix),
+            next_update: unix(
+                crl.tbs_cert_list
+                    .next_update
+                    .unwrap_or(crl.tbs_cert_list.this_update),
+            ),
+            number: crl_profile::number(&crl.tbs_cert_list),
             issuer_name,
             issuer_key,
             revoked,
         });
         Ok(())
+    }
+
+    /// Keeps CRL numbers from going backwards: where this store has a CRL with a lower
+    /// number than `in_force`'s CRL of the same CA key, `in_force`'s stays. Returns the
+    /// issuers whose older CRL was not taken.
+    pub fn keep_newer_crls(&mut self, in_force: &TrustStore) -> Vec<String> {
+        let mut kept = Vec::new();
+        for crl in &mut self.crls {
+            let newer = in_force.crls.iter().find(|old| {
+                old.issuer_key == crl.issuer_key
+                    && old.issuer_name == crl.issuer_name
+                    && match (&crl.number, &old.number) {
+                        (Some(new), Some(old)) => crl_profile::older(new, old),
+                        _ => false,
+                    }
+            });
+            if let Some(newer) = newer {
+                kept.push(crl.issuer.clone());
+                *crl = newer.clone();
+            }
+        }
+        kept
     }
 
     pub fn is_empty(&self) -> bool {
@@ -219,7 +253,7 @@ impl TrustStore {
     pub fn stale_crls(&self, now: i64) -> Vec<String> {
         self.crls
             .iter()
-            .filter(|crl| crl.next_update.is_some_and(|next| next < now))
+            .filter(|crl| crl.next_update < now)
             .map(|crl| crl.issuer.clone())
             .collect()
     }
@@ -333,10 +367,7 @@ impl TrustStore {
         if crls.iter().any(|crl| crl.revoked.contains(&serial)) {
             return Err(CertCheckError::Revoked);
         }
-        let current = |crl: &&LoadedCrl| {
-            crl.next_update
-                .is_none_or(|next| now <= next.saturating_add(self.crl_grace))
-        };
+        let current = |crl: &&LoadedCrl| now <= crl.next_update.saturating_add(self.crl_grace);
         if !crls.is_empty() && !crls.iter().any(current) {
             return Err(CertCheckError::RevocationUnknown);
         }

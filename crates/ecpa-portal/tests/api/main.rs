@@ -7,6 +7,7 @@ mod certificate_login;
 mod chain_cache;
 mod challenges;
 mod crash_safety;
+mod crl_rules;
 mod database_url;
 mod eligibility;
 mod favicon;

@@ -19,7 +19,7 @@ use crate::support::*;
 
 const NAME: &str = "林志明";
 const SHA1_RSA: &str = "1.2.840.113549.1.1.5";
-const SHA256_RSA: &str = "1.2.840.113549.1.1.11";
+pub const SHA256_RSA: &str = "1.2.840.113549.1.1.11";
 
 /// The private key of a demo CA.
 fn private_key(ca: &ecpa_devcard::Ca) -> RsaPrivateKey {
@@ -67,9 +67,11 @@ fn resign_with(
     cert.to_der().unwrap()
 }
 
-/// `der` (a CRL of the MOICA-profile CA) signed again by that CA with `oid`.
-pub fn resign_crl(der: &[u8], oid: &str) -> Vec<u8> {
+/// `der` (a CRL of the MOICA-profile CA) changed by `edit` and signed again by that CA
+/// with `oid`.
+pub fn resign_crl(der: &[u8], edit: impl FnOnce(&mut CertificateList), oid: &str) -> Vec<u8> {
     let mut crl = CertificateList::from_der(der).unwrap();
+    edit(&mut crl);
     crl.tbs_cert_list.signature = algorithm(oid);
     crl.signature_algorithm = algorithm(oid);
     crl.signature = sign(
@@ -115,10 +117,10 @@ async fn a_crl_signed_with_sha1_is_not_loaded() {
         .moica
         .crl(&[], NOW, NOW + Duration::days(7))
         .unwrap();
-    std::fs::write(app.crl_path(), resign_crl(&crl, SHA256_RSA)).unwrap();
+    std::fs::write(app.crl_path(), resign_crl(&crl, |_| {}, SHA256_RSA)).unwrap();
     app.trust_files().load().unwrap();
-    std::fs::write(app.crl_path(), resign_crl(&crl, SHA1_RSA)).unwrap();
-    let refused = app.trust_files().load().unwrap_err().to_string();
+    std::fs::write(app.crl_path(), resign_crl(&crl, |_| {}, SHA1_RSA)).unwrap();
+    let refused = app.trust_files().load().map(drop).unwrap_err().to_string();
     assert!(refused.contains("SHA-1"), "{refused}");
 }
 
