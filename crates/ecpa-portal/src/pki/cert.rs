@@ -4,7 +4,7 @@ use der::{Decode, Encode, Reader, SliceReader, oid::AssociatedOid};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, SubjectKeyIdentifier,
 };
 
 /// A parsed certificate and the facts about it that checks use.
@@ -113,6 +113,12 @@ impl ParsedCert {
     /// by name but signed by another key).
     pub fn is_self_signed(&self) -> bool {
         self.subject_der == self.issuer_der && self.is_signed_by(self)
+    }
+
+    /// Whether the certificatePolicies extension lists `policy`.
+    pub fn has_policy(&self, policy: &der::oid::ObjectIdentifier) -> bool {
+        extension::<CertificatePolicies>(&self.cert)
+            .is_some_and(|p| p.0.iter().any(|i| i.policy_identifier == *policy))
     }
 
     /// An RSA key under 2048 bits: refused on a card and on every CA of its path.

@@ -17,6 +17,10 @@ use crate::PortalError;
 /// Longest issuer path tried (cross certificates make paths a little longer).
 const MAX_DEPTH: usize = 8;
 
+/// The GPKI test-assurance certificate policy: cards for trying systems out.
+const TEST_ASSURANCE_POLICY: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("2.16.886.101.0.3.0");
+
 /// How long past its nextUpdate a CRL is still relied on, unless configured.
 pub const DEFAULT_CRL_GRACE_SECONDS: i64 = 24 * 3600;
 
@@ -37,6 +41,8 @@ pub enum CertCheckError {
     RevocationUnknown,
     #[error("keyUsage lacks digitalSignature")]
     KeyUsage,
+    #[error("issued under the GPKI test-assurance policy")]
+    TestPolicy,
 }
 
 impl From<CertCheckError> for ErrorCode {
@@ -49,6 +55,7 @@ impl From<CertCheckError> for ErrorCode {
             CertCheckError::Revoked => ErrorCode::CERT_REVOKED,
             CertCheckError::RevocationUnknown => ErrorCode::REVOCATION_UNKNOWN,
             CertCheckError::KeyUsage => ErrorCode::CERT_KEY_USAGE,
+            CertCheckError::TestPolicy => ErrorCode::CERT_TEST_POLICY,
         }
     }
 }
@@ -88,6 +95,8 @@ pub struct TrustStore {
     self_signed: Vec<bool>,
     /// Seconds past nextUpdate during which a CRL still counts.
     crl_grace: i64,
+    /// Cards under the GPKI test-assurance policy are accepted (test setups only).
+    allow_test_certificates: bool,
     /// Card certificates' proven paths; a reloaded store starts without.
     proven: ChainCache,
 }
@@ -248,6 +257,13 @@ impl TrustStore {
         self
     }
 
+    /// Accepts cards under the GPKI test-assurance policy (refused unless set).
+    #[must_use]
+    pub fn with_test_certificates(mut self, allowed: bool) -> Self {
+        self.allow_test_certificates = allowed;
+        self
+    }
+
     /// Issuers whose CRL is past its nextUpdate at `now`: a newer list exists and
     /// revocations since are not seen until it is installed.
     pub fn stale_crls(&self, now: i64) -> Vec<String> {
@@ -391,6 +407,9 @@ impl TrustStore {
         }
         if !cert.key_usage.is_some_and(|k| k.digital_signature()) {
             return Err(CertCheckError::KeyUsage);
+        }
+        if !self.allow_test_certificates && cert.has_policy(&TEST_ASSURANCE_POLICY) {
+            return Err(CertCheckError::TestPolicy);
         }
         Ok(())
     }

@@ -24,5 +24,6 @@ mod session_facts;
 mod sessions;
 mod spa_files;
 mod support;
+mod test_policy;
 mod trust_chains;
 mod weak_crypto;

@@ -22,7 +22,7 @@ const SHA1_RSA: &str = "1.2.840.113549.1.1.5";
 pub const SHA256_RSA: &str = "1.2.840.113549.1.1.11";
 
 /// The private key of a demo CA.
-fn private_key(ca: &ecpa_devcard::Ca) -> RsaPrivateKey {
+pub fn private_key(ca: &ecpa_devcard::Ca) -> RsaPrivateKey {
     let pem = ca.key().to_pkcs8_pem().unwrap();
     RsaPrivateKey::from_pkcs8_pem(&pem).unwrap()
 }
@@ -53,7 +53,7 @@ pub fn resign_certificate(ca: &ecpa_devcard::Ca, der: &[u8], oid: &str) -> Vec<u
 }
 
 /// `der` changed by `edit` and signed by `key` with `oid`.
-fn resign_with(
+pub fn resign_with(
     key: &RsaPrivateKey,
     der: &[u8],
     edit: impl FnOnce(&mut Certificate),
