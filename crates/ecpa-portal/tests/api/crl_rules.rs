@@ -7,6 +7,7 @@ use time::{Duration, OffsetDateTime};
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::Extension;
 
+use crate::chain_cache::registered_card;
 use crate::support::*;
 use crate::weak_crypto::{SHA256_RSA, resign_crl};
 
@@ -97,15 +98,7 @@ async fn a_crl_without_next_update_is_stale() {
 #[tokio::test]
 async fn an_older_crl_number_on_reload_leaves_the_newer_crl_in_force() {
     let app = spawn_app().await;
-    let id = national_id(96);
-    app.add_employee("emp", Person::clerk(&id, NAME)).await;
-    let mut browser = app.browser();
-    browser.password_login("emp").await.assert_ok();
-    let card = citizen_card(NAME, &id);
-    browser
-        .register(&card, "citizen", None)
-        .await
-        .assert_status(201);
+    let card = registered_card(&app, 96).await;
     // CRL numbers are thisUpdate in Unix seconds: this one is newer than the app's.
     app.publish_crl(
         &[serial_of(&card.signing_cert_der)],

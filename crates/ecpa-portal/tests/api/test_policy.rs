@@ -44,9 +44,7 @@ fn under_policy(mut card: ecpa_devcard::SoftwareCard, policy: &str) -> ecpa_devc
 async fn a_test_assurance_card_is_refused_unless_allowed() {
     let app = spawn_app().await;
     let id = national_id(97);
-    app.add_employee("emp", Person::clerk(&id, NAME)).await;
-    let mut browser = app.browser();
-    browser.password_login("emp").await.assert_ok();
+    let mut browser = clerk_logged_in(&app, &id, NAME).await;
     let test_card = under_policy(citizen_card(NAME, &id), "2.16.886.101.0.3.0");
     browser
         .register(&test_card, "citizen", None)

@@ -86,9 +86,7 @@ pub fn resign_crl(der: &[u8], edit: impl FnOnce(&mut CertificateList), oid: &str
 async fn a_card_certificate_signed_with_sha1_is_refused() {
     let app = spawn_app().await;
     let id = national_id(91);
-    app.add_employee("emp", Person::clerk(&id, NAME)).await;
-    let mut browser = app.browser();
-    browser.password_login("emp").await.assert_ok();
+    let mut browser = clerk_logged_in(&app, &id, NAME).await;
     let mut card = citizen_card(NAME, &id);
     let store = app.state.trust();
     let now = NOW.unix_timestamp();
@@ -159,9 +157,7 @@ fn rsa_1024() -> RsaPrivateKey {
 async fn a_card_with_an_rsa_key_under_2048_bits_is_refused() {
     let app = spawn_app().await;
     let id = national_id(93);
-    app.add_employee("emp", Person::clerk(&id, NAME)).await;
-    let mut browser = app.browser();
-    browser.password_login("emp").await.assert_ok();
+    let mut browser = clerk_logged_in(&app, &id, NAME).await;
     let card = SoftwareCard::issue_for_key(
         &pkis().rsa.moica,
         citizen_subject(NAME, Some(&id[6..])),
