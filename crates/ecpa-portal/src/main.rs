@@ -72,6 +72,15 @@ struct ServeArgs {
     /// issuer's cards are refused (REVOCATION_UNKNOWN) until a newer CRL is installed.
     #[arg(long, env = "ECPA_CRL_GRACE_HOURS", default_value_t = 24)]
     crl_grace_hours: u32,
+    /// Accept cards under the GPKI test-assurance policy (2.16.886.101.0.3.0); for
+    /// test setups only: they are refused (CERT_TEST_POLICY) unless this is true.
+    #[arg(
+        long,
+        env = "ECPA_ALLOW_TEST_CERTIFICATES",
+        default_value_t = false,
+        action = clap::ArgAction::Set
+    )]
+    allow_test_certificates: bool,
     /// The built SPA.
     #[arg(long, env = "ECPA_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -161,8 +170,14 @@ fn precompress_in_background(dist: PathBuf) {
 
 async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
     let mut trust_files = TrustFiles::new(files(&args.trust_anchors), files(&args.crls))
-        .with_crl_grace(i64::from(args.crl_grace_hours) * 3600);
+        .with_crl_grace(i64::from(args.crl_grace_hours) * 3600)
+        .with_test_certificates(args.allow_test_certificates);
     let trust = trust_files.load()?;
+    if args.allow_test_certificates {
+        tracing::warn!(
+            "ECPA_ALLOW_TEST_CERTIFICATES is on: test-assurance cards are accepted (test setups only)"
+        );
+    }
     if trust.is_empty() {
         tracing::warn!(
             "no trust anchors configured (ECPA_TRUST_ANCHORS): every certificate will be refused"

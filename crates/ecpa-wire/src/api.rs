@@ -320,6 +320,9 @@ error_codes! {
     CERT_KEY_USAGE = 422,
         "此憑證不是簽章用憑證，請使用卡片上的簽章憑證。",
         "This is not a signing certificate; use the signing certificate on the card.";
+    CERT_TEST_POLICY = 422,
+        "此憑證為測試用憑證（政府憑證測試政策），本系統不接受，請改用正式的自然人憑證或機關憑證。",
+        "This is a test certificate (GPKI test-assurance policy), which ECPA does not accept; use a real citizen or organization card.";
     UNSUPPORTED_CERT = 422,
         "無法辨識此憑證的類型，請改用自然人憑證或機關憑證。",
         "This certificate type is not recognised; use a citizen or an organization card.";

@@ -92,8 +92,18 @@ impl AppState {
     }
 
     /// Installs a newly loaded trust store; checks already under way finish on the old.
-    pub fn replace_trust(&self, store: TrustStore) {
-        *self.0.trust.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(store);
+    /// Installs `store`; a CA's CRL whose number is lower than the one in force is not
+    /// taken (CRL numbers never go backwards), and the one in force stays.
+    pub fn replace_trust(&self, mut store: TrustStore) {
+        let mut trust = self.0.trust.write().unwrap_or_else(PoisonError::into_inner);
+        let kept = store.keep_newer_crls(&trust);
+        if !kept.is_empty() {
+            tracing::warn!(
+                issuers = ?kept,
+                "CRL older (lower CRL number) than the one in force: keeping the one in force"
+            );
+        }
+        *trust = Arc::new(store);
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -4,7 +4,7 @@ use der::{Decode, Encode, Reader, SliceReader, oid::AssociatedOid};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, SubjectKeyIdentifier,
 };
 
 /// A parsed certificate and the facts about it that checks use.
@@ -113,6 +113,29 @@ impl ParsedCert {
     /// by name but signed by another key).
     pub fn is_self_signed(&self) -> bool {
         self.subject_der == self.issuer_der && self.is_signed_by(self)
+    }
+
+    /// Whether the certificatePolicies extension lists `policy`.
+    pub fn has_policy(&self, policy: &der::oid::ObjectIdentifier) -> bool {
+        extension::<CertificatePolicies>(&self.cert)
+            .is_some_and(|p| p.0.iter().any(|i| i.policy_identifier == *policy))
+    }
+
+    /// An RSA key under 2048 bits: refused on a card and on every CA of its path.
+    pub fn weak_key(&self) -> bool {
+        super::signature::rsa_key_too_short(self.spki())
+    }
+
+    pub fn signed_with_sha1(&self) -> bool {
+        super::signature::is_sha1(&self.cert.signature_algorithm.oid)
+    }
+
+    /// A CA certificate whose SHA-1 signature a path would rely on: SHA-1 is trusted
+    /// only on a root's own certificates (its self-signature, and the self-issued
+    /// certificate with which an old root key certifies its successor, as GRCA G1 did
+    /// for G2 until 2032).
+    pub fn sha1_below_anchor(&self) -> bool {
+        self.signed_with_sha1() && self.subject_der != self.issuer_der
     }
 
     /// May sign certificates: basicConstraints cA, and keyCertSign when keyUsage is present.

@@ -10,10 +10,10 @@ use super::signature::RsaHash;
 /// Modulus sizes `ring` verifies.
 const BITS: std::ops::RangeInclusive<usize> = 2048..=8192;
 
-/// Whether `ring` takes this PKCS#1 `RSAPublicKey`: a modulus of 2048 to 8192 bits.
-pub fn fits(key_der: &[u8]) -> bool {
+/// The modulus size of a PKCS#1 `RSAPublicKey` (0 when it does not parse).
+pub fn modulus_bits(key_der: &[u8]) -> usize {
     let Ok(key) = RsaPublicKey::from_der(key_der) else {
-        return false;
+        return 0;
     };
     let modulus = key.modulus.as_bytes();
     let start = modulus
@@ -21,10 +21,14 @@ pub fn fits(key_der: &[u8]) -> bool {
         .position(|&b| b != 0)
         .unwrap_or(modulus.len());
     let modulus = &modulus[start..];
-    let bits = modulus.first().map_or(0, |top| {
+    modulus.first().map_or(0, |top| {
         modulus.len() * 8 - usize::try_from(top.leading_zeros()).unwrap_or(0)
-    });
-    BITS.contains(&bits)
+    })
+}
+
+/// Whether `ring` takes this PKCS#1 `RSAPublicKey`: a modulus of 2048 to 8192 bits.
+pub fn fits(key_der: &[u8]) -> bool {
+    BITS.contains(&modulus_bits(key_der))
 }
 
 /// Checks `signature` over `signed` with the PKCS#1 `RSAPublicKey` `key_der`.

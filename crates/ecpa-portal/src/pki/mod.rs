@@ -3,6 +3,7 @@
 
 mod cert;
 mod chain_cache;
+mod crl_profile;
 mod fast_rsa;
 mod pem;
 mod signature;

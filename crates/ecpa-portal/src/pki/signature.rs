@@ -103,6 +103,20 @@ fn verify_ecdsa(spki: &SubjectPublicKeyInfoOwned, prehash: &[u8], signature: &[u
     }
 }
 
+/// The shortest RSA modulus accepted on a card or a CA of its path.
+const MIN_RSA_BITS: usize = 2048;
+
+/// An RSA key under 2048 bits (other key types: false).
+pub(super) fn rsa_key_too_short(spki: &SubjectPublicKeyInfoOwned) -> bool {
+    rsa_key_der(spki).is_some_and(|key| super::fast_rsa::modulus_bits(key) < MIN_RSA_BITS)
+}
+
+/// sha1WithRSAEncryption: accepted only on a trust anchor's self-signature, where it
+/// proves nothing the configured anchor does not already.
+pub(super) fn is_sha1(algorithm: &ObjectIdentifier) -> bool {
+    *algorithm == SHA1_RSA
+}
+
 /// Checks a CA's signature `signature` made with `algorithm` over `signed`.
 pub fn verify_signed(
     algorithm: &ObjectIdentifier,

@@ -10,11 +10,16 @@ use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero, unix};
 use super::chain_cache::ChainCache;
+use super::crl_profile;
 use super::{pem_blocks, verify_signed};
 use crate::PortalError;
 
 /// Longest issuer path tried (cross certificates make paths a little longer).
 const MAX_DEPTH: usize = 8;
+
+/// The GPKI test-assurance certificate policy: cards for trying systems out.
+const TEST_ASSURANCE_POLICY: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("2.16.886.101.0.3.0");
 
 /// How long past its nextUpdate a CRL is still relied on, unless configured.
 pub const DEFAULT_CRL_GRACE_SECONDS: i64 = 24 * 3600;
@@ -36,6 +41,8 @@ pub enum CertCheckError {
     RevocationUnknown,
     #[error("keyUsage lacks digitalSignature")]
     KeyUsage,
+    #[error("issued under the GPKI test-assurance policy")]
+    TestPolicy,
 }
 
 impl From<CertCheckError> for ErrorCode {
@@ -48,6 +55,7 @@ impl From<CertCheckError> for ErrorCode {
             CertCheckError::Revoked => ErrorCode::CERT_REVOKED,
             CertCheckError::RevocationUnknown => ErrorCode::REVOCATION_UNKNOWN,
             CertCheckError::KeyUsage => ErrorCode::CERT_KEY_USAGE,
+            CertCheckError::TestPolicy => ErrorCode::CERT_TEST_POLICY,
         }
     }
 }
@@ -66,8 +74,11 @@ impl From<TimeProblem> for CertCheckError {
 struct LoadedCrl {
     /// The issuer as text, for the log.
     issuer: String,
-    /// When the CA promised its next CRL (Unix seconds).
-    next_update: Option<i64>,
+    /// When the CA promised its next CRL (Unix seconds); a CRL without nextUpdate is
+    /// stale from its thisUpdate.
+    next_update: i64,
+    /// The CRL number, big-endian without leading zeros.
+    number: Option<Vec<u8>>,
     issuer_name: Vec<u8>,
     issuer_key: Vec<u8>,
     revoked: HashSet<Vec<u8>>,
@@ -84,6 +95,8 @@ pub struct TrustStore {
     self_signed: Vec<bool>,
     /// Seconds past nextUpdate during which a CRL still counts.
     crl_grace: i64,
+    /// Cards under the GPKI test-assurance policy are accepted (test setups only).
+    allow_test_certificates: bool,
     /// Card certificates' proven paths; a reloaded store starts without.
     proven: ChainCache,
 }
@@ -148,6 +161,12 @@ impl TrustStore {
     pub fn add_crl(&mut self, der: &[u8]) -> Result<(), PortalError> {
         let bad = |why: String| PortalError::Config(format!("CRL refused: {why}"));
         let crl = CertificateList::from_der(der).map_err(|e| bad(e.to_string()))?;
+        if super::signature::is_sha1(&crl.signature_algorithm.oid) {
+            return Err(bad("signed with SHA-1".into()));
+        }
+        if let Some(why) = crl_profile::incomplete(&crl.tbs_cert_list) {
+            return Err(bad(format!("not a complete CRL: {why}")));
+        }
         let tbs = signed_part(der).map_err(|e| bad(e.to_string()))?;
         let issuer_name = crl
             .tbs_cert_list
@@ -190,12 +209,39 @@ impl TrustStore {
         self.proven = ChainCache::default();
         self.crls.push(LoadedCrl {
             issuer: crl.tbs_cert_list.issuer.to_string(),
-            next_update: crl.tbs_cert_list.next_update.map(unix),
+            next_update: unix(
+                crl.tbs_cert_list
+                    .next_update
+                    .unwrap_or(crl.tbs_cert_list.this_update),
+            ),
+            number: crl_profile::number(&crl.tbs_cert_list),
             issuer_name,
             issuer_key,
             revoked,
         });
         Ok(())
+    }
+
+    /// Keeps CRL numbers from going backwards: where this store has a CRL with a lower
+    /// number than `in_force`'s CRL of the same CA key, `in_force`'s stays. Returns the
+    /// issuers whose older CRL was not taken.
+    pub fn keep_newer_crls(&mut self, in_force: &TrustStore) -> Vec<String> {
+        let mut kept = Vec::new();
+        for crl in &mut self.crls {
+            let newer = in_force.crls.iter().find(|old| {
+                old.issuer_key == crl.issuer_key
+                    && old.issuer_name == crl.issuer_name
+                    && match (&crl.number, &old.number) {
+                        (Some(new), Some(old)) => crl_profile::older(new, old),
+                        _ => false,
+                    }
+            });
+            if let Some(newer) = newer {
+                kept.push(crl.issuer.clone());
+                *crl = newer.clone();
+            }
+        }
+        kept
     }
 
     pub fn is_empty(&self) -> bool {
@@ -211,12 +257,19 @@ impl TrustStore {
         self
     }
 
+    /// Accepts cards under the GPKI test-assurance policy (refused unless set).
+    #[must_use]
+    pub fn with_test_certificates(mut self, allowed: bool) -> Self {
+        self.allow_test_certificates = allowed;
+        self
+    }
+
     /// Issuers whose CRL is past its nextUpdate at `now`: a newer list exists and
     /// revocations since are not seen until it is installed.
     pub fn stale_crls(&self, now: i64) -> Vec<String> {
         self.crls
             .iter()
-            .filter(|crl| crl.next_update.is_some_and(|next| next < now))
+            .filter(|crl| crl.next_update < now)
             .map(|crl| crl.issuer.clone())
             .collect()
     }
@@ -246,13 +299,16 @@ impl TrustStore {
         }
         for &i in candidates {
             let ca = &self.cas[i];
-            if path.contains(&i) || now.is_some_and(|t| ca.valid_at(t).is_err()) {
+            if path.contains(&i) || ca.weak_key() || now.is_some_and(|t| ca.valid_at(t).is_err()) {
                 continue;
             }
-            path.push(i);
             // A self-signed root ends the path; so does a configured CA with no issuer here.
             let issuers = &self.ca_issuers[i];
             let is_anchor = self.self_signed[i] || issuers.is_empty();
+            if !is_anchor && ca.sha1_below_anchor() {
+                continue;
+            }
+            path.push(i);
             if is_anchor || self.extend(issuers, now, path) {
                 return true;
             }
@@ -287,6 +343,9 @@ impl TrustStore {
     }
 
     fn chain_path(&self, cert: &ParsedCert, now: i64) -> Result<Vec<usize>, CertCheckError> {
+        if cert.signed_with_sha1() || cert.weak_key() {
+            return Err(CertCheckError::Untrusted);
+        }
         let issuers: Vec<usize> = self.issuers_of(cert).map(|(i, _)| i).collect();
         let mut path = Vec::new();
         if self.extend(&issuers, Some(now), &mut path) {
@@ -324,10 +383,7 @@ impl TrustStore {
         if crls.iter().any(|crl| crl.revoked.contains(&serial)) {
             return Err(CertCheckError::Revoked);
         }
-        let current = |crl: &&LoadedCrl| {
-            crl.next_update
-                .is_none_or(|next| now <= next.saturating_add(self.crl_grace))
-        };
+        let current = |crl: &&LoadedCrl| now <= crl.next_update.saturating_add(self.crl_grace);
         if !crls.is_empty() && !crls.iter().any(current) {
             return Err(CertCheckError::RevocationUnknown);
         }
@@ -351,6 +407,9 @@ impl TrustStore {
         }
         if !cert.key_usage.is_some_and(|k| k.digital_signature()) {
             return Err(CertCheckError::KeyUsage);
+        }
+        if !self.allow_test_certificates && cert.has_policy(&TEST_ASSURANCE_POLICY) {
+            return Err(CertCheckError::TestPolicy);
         }
         Ok(())
     }

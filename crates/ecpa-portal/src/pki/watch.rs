@@ -17,6 +17,7 @@ pub struct TrustFiles {
     anchors: Vec<PathBuf>,
     crls: Vec<PathBuf>,
     crl_grace: i64,
+    allow_test_certificates: bool,
     loaded: Vec<Stamp>,
 }
 
@@ -26,6 +27,7 @@ impl TrustFiles {
             anchors,
             crls,
             crl_grace: DEFAULT_CRL_GRACE_SECONDS,
+            allow_test_certificates: false,
             loaded: Vec::new(),
         }
     }
@@ -34,6 +36,13 @@ impl TrustFiles {
     #[must_use]
     pub fn with_crl_grace(mut self, seconds: i64) -> Self {
         self.crl_grace = seconds;
+        self
+    }
+
+    /// See [`TrustStore::with_test_certificates`].
+    #[must_use]
+    pub fn with_test_certificates(mut self, allowed: bool) -> Self {
+        self.allow_test_certificates = allowed;
         self
     }
 
@@ -51,7 +60,9 @@ impl TrustFiles {
     /// Reads every file.
     pub fn load(&mut self) -> Result<TrustStore, PortalError> {
         let stamps = self.stamps();
-        let store = TrustStore::load(&self.anchors, &self.crls)?.with_crl_grace(self.crl_grace);
+        let store = TrustStore::load(&self.anchors, &self.crls)?
+            .with_crl_grace(self.crl_grace)
+            .with_test_certificates(self.allow_test_certificates);
         self.loaded = stamps;
         Ok(store)
     }

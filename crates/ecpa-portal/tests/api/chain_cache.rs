@@ -10,7 +10,7 @@ const NAME: &str = "林志明";
 
 /// An employee (number `n`) with a registered citizen card, and a browser without a
 /// session to log in with it.
-async fn registered_card(app: &TestApp, n: u32) -> ecpa_devcard::SoftwareCard {
+pub async fn registered_card(app: &TestApp, n: u32) -> ecpa_devcard::SoftwareCard {
     let id = national_id(n);
     app.add_employee("emp", Person::clerk(&id, NAME)).await;
     let mut browser = app.browser();

@@ -106,6 +106,14 @@ pub fn organization_subject(agency_oid: &str) -> LeafSubject {
     }
 }
 
+/// A browser logged in with a password as employee `emp` (national ID `id`, `name`).
+pub async fn clerk_logged_in<'a>(app: &'a TestApp, id: &str, name: &str) -> Browser<'a> {
+    app.add_employee("emp", Person::clerk(id, name)).await;
+    let mut browser = app.browser();
+    browser.password_login("emp").await.assert_ok();
+    browser
+}
+
 /// A valid citizen card (MOICA profile) for `name` with ID last-4 `last4`.
 pub fn citizen_card(name: &str, id: &str) -> SoftwareCard {
     card_from(

@@ -99,18 +99,29 @@ fn company_ca_chains_both_ways() {
 }
 
 #[test]
-fn sha1_issuer_and_expired_intermediate() {
+fn sha1_is_trusted_only_on_the_root_s_own_certificates() {
+    // GRCA G1 is self-signed with SHA-1 and still anchors; its SHA-1 cross certificate
+    // for the G2 key is self-issued and still carries MOICA G2 (see above).
+    assert!(ParsedCert::parse(&der("grca-g1")).unwrap().is_self_signed());
+    // MOICA G1 is SHA-1 signed by G1: refused whenever, even while it was valid.
     let names = ["grca-g1"];
     let store = store(&names);
-    // MOICA G1 (SHA-1 signed by G1) chains while it was valid, and is refused as
-    // expired since 2023-04-21.
     let in_2020 = datetime!(2020-01-01 00:00 UTC).unix_timestamp();
+    for now in [in_2020, NOW] {
+        assert_eq!(
+            chain_names(&store, "moica-g1", now, &names),
+            Err(CertCheckError::Untrusted)
+        );
+    }
+}
+
+#[test]
+fn an_expired_intermediate_is_refused_as_expired() {
+    let names = ["grca-g2"];
+    let store = store(&names);
+    let in_2040 = datetime!(2040-01-01 00:00 UTC).unix_timestamp();
     assert_eq!(
-        chain_names(&store, "moica-g1", in_2020, &names),
-        Ok(vec!["grca-g1".to_owned()])
-    );
-    assert_eq!(
-        store.check_signing_certificate(&ParsedCert::parse(&der("moica-g1")).unwrap(), NOW),
+        store.check_signing_certificate(&ParsedCert::parse(&der("moica-g2")).unwrap(), in_2040),
         Err(CertCheckError::Expired)
     );
 }
