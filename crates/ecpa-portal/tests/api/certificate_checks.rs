@@ -381,15 +381,8 @@ async fn a_crl_signed_by_an_untrusted_key_is_refused_at_load() {
 #[tokio::test]
 async fn an_organization_card_revoked_on_its_cas_crl_is_refused() {
     let app = spawn_app().await;
-    let id = national_id(67);
-    app.add_employee("hr", Person::officer(&id, "人事乙")).await;
-    let (card, other) = (organization_card(AGENCY_OID), organization_card(AGENCY_OID));
-    let mut officer = app.browser();
-    officer.password_login("hr").await.assert_ok();
-    officer
-        .register(&card, "organization", Some(AGENCY))
-        .await
-        .assert_status(201);
+    let (_, card, mut officer) = officer_with_organization_card(&app, 67).await;
+    let other = organization_card(AGENCY_OID);
     app.browser().certificate_login(&card).await.assert_ok();
 
     // The GCA-profile CA's CRL lists the card.

@@ -151,15 +151,7 @@ async fn an_open_organization_session(
     app: &TestApp,
     n: u32,
 ) -> (String, SoftwareCard, Browser<'_>) {
-    let id = national_id(n);
-    app.add_employee("hr", Person::officer(&id, "人事丙")).await;
-    let card = organization_card(AGENCY_OID);
-    let mut officer = app.browser();
-    officer.password_login("hr").await.assert_ok();
-    officer
-        .register(&card, "organization", Some(AGENCY))
-        .await
-        .assert_status(201);
+    let (id, card, _) = officer_with_organization_card(app, n).await;
     let mut browser = app.browser();
     browser.certificate_login(&card).await.assert_ok();
     (id, card, browser)

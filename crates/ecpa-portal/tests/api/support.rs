@@ -77,6 +77,24 @@ pub fn pkis() -> &'static Pkis {
     })
 }
 
+/// A personnel officer (number `n`, account `hr`), logged in, who has registered the
+/// agency's organization card: their national ID, the card and their browser.
+pub async fn officer_with_organization_card(
+    app: &TestApp,
+    n: u32,
+) -> (String, SoftwareCard, Browser<'_>) {
+    let id = national_id(n);
+    app.add_employee("hr", Person::officer(&id, "人事丙")).await;
+    let card = organization_card(AGENCY_OID);
+    let mut officer = app.browser();
+    officer.password_login("hr").await.assert_ok();
+    officer
+        .register(&card, "organization", Some(AGENCY))
+        .await
+        .assert_status(201);
+    (id, card, officer)
+}
+
 /// A card from `ca` valid from `not_before` to `not_after`.
 pub fn card_from(
     ca: &ecpa_devcard::Ca,
