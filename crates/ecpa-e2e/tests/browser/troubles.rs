@@ -104,8 +104,8 @@ async fn agent_not_running() {
         async |browser, stack| {
             stack.stop_agent();
             browser.click("cert-login").await?;
-            browser.wait_for_id("error").await?;
-            browser.wait_for_page_text("讀卡").await?;
+            let code = shown_code(browser).await?;
+            anyhow::ensure!(code == "AGENT_NOT_RUNNING", "shown code {code}");
             shot(browser, "agent-not-running").await
         },
     )

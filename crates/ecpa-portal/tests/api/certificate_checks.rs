@@ -316,32 +316,105 @@ async fn with_registered_card(app: &TestApp, n: u32) -> (Browser<'_>, SoftwareCa
     (browser, card)
 }
 
-#[tokio::test]
+/// How often the reload loop under test looks at the trust files.
+const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Waits (up to thirty seconds) until the portal's trust store is no longer `old`.
+async fn wait_for_a_new_store(app: &TestApp, old: &std::sync::Arc<ecpa_portal::pki::TrustStore>) {
+    for _ in 0..300 {
+        if !std::sync::Arc::ptr_eq(old, &app.state.trust()) {
+            return;
+        }
+        tokio::time::sleep(RELOAD_EVERY).await;
+    }
+    panic!("the reload loop did not install the new CRL");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crl_published_while_the_portal_runs_takes_effect() {
+    use ecpa_portal::trust_reload::keep_trust_current;
     let app = spawn_app().await;
     let (mut browser, card) = with_registered_card(&app, 58).await;
     let mut files = app.trust_files();
-    files.load().unwrap();
-    assert!(files.reload_if_changed().is_none(), "nothing changed yet");
+    app.state.replace_trust(files.load().unwrap());
+    let in_force = app.state.trust();
+    let reload = tokio::spawn(keep_trust_current(app.state.clone(), files, RELOAD_EVERY));
+    let revoked = [serial_of(&card.signing_cert_der)];
 
-    // A half-written file does not replace what is in force.
+    // A half-written file, then a CRL listing the card but signed by a key no
+    // configured CA holds: neither replaces what is in force.
     std::fs::write(app.crl_path(), "-----BEGIN X509 CRL-----\nMIIB").unwrap();
-    assert!(files.reload_if_changed().unwrap().is_err());
+    tokio::time::sleep(RELOAD_EVERY * 5).await;
+    let forged = pkis()
+        .untrusted
+        .moica
+        .crl_pem(&revoked, NOW - Duration::hours(1), NOW + Duration::days(7))
+        .unwrap();
+    std::fs::write(app.crl_path(), forged).unwrap();
+    tokio::time::sleep(RELOAD_EVERY * 5).await;
+    assert!(std::sync::Arc::ptr_eq(&in_force, &app.state.trust()));
     browser.certificate_login(&card).await.assert_ok();
 
-    // The CA's next CRL lists the card: once installed, the card no longer logs in.
-    app.publish_crl(
-        &[serial_of(&card.signing_cert_der)],
-        NOW,
-        NOW + Duration::days(7),
-    );
-    let store = files.reload_if_changed().unwrap().unwrap();
-    assert!(files.reload_if_changed().is_none());
-    app.state.replace_trust(store);
+    // The CA's next CRL lists the card: once the loop installs it, no more logins.
+    app.publish_crl(&revoked, NOW, NOW + Duration::days(7));
+    wait_for_a_new_store(&app, &in_force).await;
     browser
         .certificate_login(&card)
         .await
         .assert_error(422, "CERT_REVOKED");
+    reload.abort();
+}
+
+#[tokio::test]
+async fn a_crl_signed_by_an_untrusted_key_is_refused_at_load() {
+    let app = spawn_app().await;
+    let forged = pkis()
+        .untrusted
+        .moica
+        .crl_pem(&[], NOW, NOW + Duration::days(7))
+        .unwrap();
+    std::fs::write(app.crl_path(), forged).unwrap();
+    let error = app.trust_files().load().unwrap_err().to_string();
+    assert!(error.contains("not signed by a configured CA"), "{error}");
+}
+
+#[tokio::test]
+async fn an_organization_card_revoked_on_its_cas_crl_is_refused() {
+    let app = spawn_app().await;
+    let (_, card, mut officer) = officer_with_organization_card(&app, 67).await;
+    let other = organization_card(AGENCY_OID);
+    app.browser().certificate_login(&card).await.assert_ok();
+
+    // The GCA-profile CA's CRL lists the card.
+    let gca_crl = app.dir.path().join("gca.crl");
+    let pem = pkis()
+        .rsa
+        .gca
+        .crl_pem(
+            &[serial_of(&card.signing_cert_der)],
+            NOW,
+            NOW + Duration::days(7),
+        )
+        .unwrap();
+    std::fs::write(&gca_crl, pem).unwrap();
+    let anchors = app.dir.path().join("anchors.pem");
+    let files = TrustFiles::new(vec![anchors], vec![app.crl_path(), gca_crl]);
+    app.state.replace_trust(files.clone().load().unwrap());
+
+    app.browser()
+        .certificate_login(&card)
+        .await
+        .assert_error(422, "CERT_REVOKED");
+    officer
+        .register(&card, "organization", Some(AGENCY))
+        .await
+        .assert_error(422, "CERT_REVOKED");
+    // The agency's other card, not on the list, still works.
+    officer
+        .register(&other, "organization", Some(AGENCY))
+        .await
+        .assert_status(201);
+    app.browser().certificate_login(&other).await.assert_ok();
 }
 
 #[tokio::test]

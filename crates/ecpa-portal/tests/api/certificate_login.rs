@@ -1,6 +1,7 @@
 //! Certificate status and certificate login for citizen and organization cards.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
+use ecpa_devcard::SoftwareCard;
 use serde_json::json;
 use time::Duration;
 
@@ -142,4 +143,63 @@ async fn an_organization_card_opens_the_agency_personnel_area() {
         .get("/api/me")
         .await
         .assert_error(401, "UNAUTHENTICATED");
+}
+
+/// An officer who registered the agency's organization card, that card, and a browser
+/// logged in with it.
+async fn an_open_organization_session(
+    app: &TestApp,
+    n: u32,
+) -> (String, SoftwareCard, Browser<'_>) {
+    let (id, card, _) = officer_with_organization_card(app, n).await;
+    let mut browser = app.browser();
+    browser.certificate_login(&card).await.assert_ok();
+    (id, card, browser)
+}
+
+/// Files `changed` (the officer's record, changed) as in force today: the organization
+/// card's open session ends and the card logs in no more, both refused with `code`.
+async fn after_the_officer_record(
+    n: u32,
+    changed: for<'a> fn(Person<'a>) -> Person<'a>,
+    code: &str,
+) {
+    let app = spawn_app().await;
+    let (id, card, mut browser) = an_open_organization_session(&app, n).await;
+    app.add_people(&[changed(Person {
+        filed_on: YESTERDAY,
+        ..Person::officer(&id, "人事丙")
+    })])
+    .await;
+    browser.get("/api/me").await.assert_error(403, code);
+    app.browser()
+        .certificate_login(&card)
+        .await
+        .assert_error(403, code);
+}
+
+#[tokio::test]
+async fn the_organization_card_closes_when_its_registering_officer_departs() {
+    after_the_officer_record(
+        75,
+        |p| Person {
+            status: "departed",
+            ..p
+        },
+        "NOT_CURRENT_EMPLOYEE",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_organization_card_closes_when_its_registering_officer_moves_agency() {
+    after_the_officer_record(
+        76,
+        |p| Person {
+            agency: OTHER_AGENCY,
+            ..p
+        },
+        "NOT_PERSONNEL_OFFICER",
+    )
+    .await;
 }

@@ -2,9 +2,10 @@
 //! to the browser session that asked.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use serde_json::json;
+use serde_json::{Value, json};
 use time::Duration;
 
+use crate::registrations::RACE_ROUNDS;
 use crate::support::*;
 
 #[tokio::test]
@@ -169,4 +170,56 @@ async fn an_address_gets_a_bounded_number_of_challenges_per_minute() {
 
     app.advance(Duration::minutes(1));
     app.browser().challenge("login").await;
+}
+
+/// Sends one answer to a challenge from `browser` and from a twin (same session) at the
+/// same moment: exactly one use counts, with `status`; the other finds the nonce used.
+/// `browser` keeps the cookie the winner got.
+fn answer_twice_at_once(browser: &mut Browser<'_>, path: &str, body: Value, status: u16) {
+    let mut twin = browser.twin();
+    let (x, y) = race(browser.post(path, body.clone()), twin.post(path, body));
+    let (winner, loser) = if x.status.as_u16() == status {
+        (x, y)
+    } else {
+        browser.cookie = twin.cookie;
+        (y, x)
+    };
+    winner.assert_status(status);
+    loser.assert_error(400, "CHALLENGE_UNKNOWN");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_login_challenge_sent_twice_at_once_logs_in_once() {
+    let app = spawn_app().await;
+    let card = registered_card(&app).await;
+    let mut browser = app.browser();
+    for _ in 0..RACE_ROUNDS {
+        let body = browser.signed_body("login", &card, json!({})).await;
+        answer_twice_at_once(&mut browser, "/api/session/certificate", body, 200);
+    }
+    assert_eq!(
+        app.audit_of("certificate_login")
+            .await
+            .iter()
+            .filter(|e| e.outcome == "OK")
+            .count(),
+        RACE_ROUNDS
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_registration_challenge_sent_twice_at_once_registers_once() {
+    let app = spawn_app().await;
+    let id = national_id(62);
+    app.add_employee("emp", Person::clerk(&id, "王")).await;
+    let mut browser = app.browser();
+    browser.password_login("emp").await.assert_ok();
+    for round in 1..=RACE_ROUNDS {
+        let card = citizen_card("王", &id);
+        let body = browser
+            .signed_body("register", &card, json!({"kind": "citizen"}))
+            .await;
+        answer_twice_at_once(&mut browser, "/api/registrations", body, 201);
+        assert_eq!(app.count("registrations").await, round as i64);
+    }
 }

@@ -49,25 +49,36 @@ async fn malformed_bodies_are_400_in_the_error_shape() {
     answer.assert_error(400, "MALFORMED_REQUEST");
 }
 
+/// The challenge is used up before the certificate is read: any answer to a nonce,
+/// even one whose certificate does not parse, is its one use. Nothing else is spent:
+/// the session stays, and its next challenge is answered as usual.
 #[tokio::test]
 async fn malformed_certificate_in_a_signed_request_is_400_and_burns_nothing_else() {
     let app = spawn_app().await;
+    let id = national_id(82);
+    app.add_employee("emp", Person::clerk(&id, "王")).await;
     let mut browser = app.browser();
-    let (nonce, _) = browser.challenge("login").await;
-    let answer = browser
-        .post(
-            "/api/session/certificate",
-            json!({"nonce": nonce, "certificate": "MIIB", "signature": "AAAA"}),
-        )
-        .await;
-    answer.assert_error(400, "MALFORMED_REQUEST");
-    let answer = browser
-        .post(
-            "/api/session/certificate",
-            json!({"nonce": nonce, "certificate": "AAECAwQF", "signature": "AAAA"}),
-        )
-        .await;
-    assert_eq!(answer.status.as_u16(), 400, "{answer:?}");
+    browser.password_login("emp").await.assert_ok();
+    let card = citizen_card("王", &id);
+    browser
+        .register(&card, "citizen", None)
+        .await
+        .assert_status(201);
+    for garbage in ["MIIB", "AAECAwQF"] {
+        let (nonce, _) = browser.challenge("login").await;
+        let answer =
+            |nonce: &str| json!({"nonce": nonce, "certificate": garbage, "signature": "AAAA"});
+        browser
+            .post("/api/session/certificate", answer(&nonce))
+            .await
+            .assert_error(400, "MALFORMED_REQUEST");
+        browser
+            .post("/api/session/certificate", answer(&nonce))
+            .await
+            .assert_error(400, "CHALLENGE_UNKNOWN");
+    }
+    browser.get("/api/me").await.assert_ok();
+    browser.certificate_login(&card).await.assert_ok();
 }
 
 #[tokio::test]

@@ -466,9 +466,63 @@ async fn over_https_the_session_cookie_is_host_prefixed() {
         .get("/api/me")
         .await
         .assert_error(401, "UNAUTHENTICATED");
+    // The anonymous session a first challenge opens gets the same cookie.
+    let mut anonymous = app.browser();
+    let challenge = anonymous
+        .post("/api/challenges", json!({"purpose": "login"}))
+        .await;
+    challenge.assert_ok();
+    let set = challenge.set_cookie.unwrap();
+    assert!(
+        set.starts_with("__Host-ecpa_session=") && set.contains("; Secure"),
+        "{set}"
+    );
     // Over http the name stays, since __Host- needs Secure.
     let plain = spawn_app().await;
     plain.add_employee("yeh", Person::clerk(&id, "葉八")).await;
     let login = plain.browser().password_login("yeh").await;
     assert!(login.set_cookie.unwrap().starts_with("ecpa_session="));
+}
+
+#[tokio::test]
+async fn a_logged_in_session_ends_after_eight_hours() {
+    let app = spawn_app().await;
+    let id = national_id(11);
+    app.add_employee("lin", Person::clerk(&id, "林九")).await;
+    let mut browser = app.browser();
+    let login = browser.password_login("lin").await;
+    assert!(
+        login.set_cookie.unwrap().contains("Max-Age=28800"),
+        "eight hours"
+    );
+    app.advance(Duration::hours(8) - Duration::seconds(1));
+    browser.get("/api/me").await.assert_ok();
+    app.advance(Duration::seconds(2));
+    browser
+        .get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn an_anonymous_session_and_its_challenges_end_after_thirty_minutes() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    browser.challenge("login").await;
+    let first = browser.cookie.clone().unwrap();
+    // A challenge four minutes before the session ends is still within its own five.
+    app.advance(Duration::minutes(26));
+    let (nonce, _) = browser.challenge("login").await;
+    assert_eq!(browser.cookie.as_ref(), Some(&first), "same session");
+    app.advance(Duration::minutes(4) + Duration::seconds(1));
+    browser
+        .post(
+            "/api/session/certificate",
+            json!({"nonce": nonce, "certificate": "AAECAwQF", "signature": "AAAA"}),
+        )
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+    // The next challenge opens a new session.
+    browser.challenge("login").await;
+    assert_ne!(browser.cookie.as_ref(), Some(&first));
 }

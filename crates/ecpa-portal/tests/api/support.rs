@@ -77,6 +77,24 @@ pub fn pkis() -> &'static Pkis {
     })
 }
 
+/// A personnel officer (number `n`, account `hr`), logged in, who has registered the
+/// agency's organization card: their national ID, the card and their browser.
+pub async fn officer_with_organization_card(
+    app: &TestApp,
+    n: u32,
+) -> (String, SoftwareCard, Browser<'_>) {
+    let id = national_id(n);
+    app.add_employee("hr", Person::officer(&id, "人事丙")).await;
+    let card = organization_card(AGENCY_OID);
+    let mut officer = app.browser();
+    officer.password_login("hr").await.assert_ok();
+    officer
+        .register(&card, "organization", Some(AGENCY))
+        .await
+        .assert_status(201);
+    (id, card, officer)
+}
+
 /// A card from `ca` valid from `not_before` to `not_after`.
 pub fn card_from(
     ca: &ecpa_devcard::Ca,
@@ -603,6 +621,13 @@ impl Browser<'_> {
         card: &SoftwareCard,
         extra: Value,
     ) -> Answer {
+        let body = self.signed_body(purpose, card, extra).await;
+        self.post(path, body).await
+    }
+
+    /// Gets a challenge and has the card sign it: the body that answers it, with
+    /// `extra` fields, not sent yet.
+    pub async fn signed_body(&mut self, purpose: &str, card: &SoftwareCard, extra: Value) -> Value {
         let (nonce, tbs) = self.challenge(purpose).await;
         let mut body = json!({
             "nonce": nonce,
@@ -612,7 +637,15 @@ impl Browser<'_> {
         if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
             body.extend(extra.clone());
         }
-        self.post(path, body).await
+        body
+    }
+
+    /// Another browser with this one's session cookie, as a second tab would be.
+    pub fn twin(&self) -> Self {
+        Browser {
+            cookie: self.cookie.clone(),
+            ..self.app.browser()
+        }
     }
 
     pub async fn register(
@@ -633,4 +666,30 @@ impl Browser<'_> {
         self.signed("/api/session/certificate", "login", card, json!({}))
             .await
     }
+}
+
+/// Runs `a` and `b` on two threads at once, both let go by one barrier, so that their
+/// requests really overlap. Needs a multi-threaded test runtime.
+pub fn race<A, B>(a: A, b: B) -> (A::Output, B::Output)
+where
+    A: std::future::Future + Send,
+    A::Output: Send,
+    B: std::future::Future + Send,
+    B::Output: Send,
+{
+    let runtime = tokio::runtime::Handle::current();
+    let barrier = std::sync::Barrier::new(2);
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|s| {
+            let a = s.spawn(|| {
+                barrier.wait();
+                runtime.block_on(a)
+            });
+            let b = s.spawn(|| {
+                barrier.wait();
+                runtime.block_on(b)
+            });
+            (a.join().unwrap(), b.join().unwrap())
+        })
+    })
 }
