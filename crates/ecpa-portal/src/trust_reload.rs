@@ -32,6 +32,9 @@ impl StaleCrlLog {
 pub async fn keep_trust_current(state: AppState, mut files: TrustFiles, every: Duration) {
     let mut stale = StaleCrlLog::default();
     let mut ticks = tokio::time::interval(every);
+    // A load slower than the interval (a national CRL) must not be followed by a burst of
+    // missed ticks: the next look waits a whole interval.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         match files.reload_if_changed() {
