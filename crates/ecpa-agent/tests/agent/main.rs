@@ -11,6 +11,7 @@ mod in_process;
 mod origin_bound;
 mod pages;
 mod pin_states;
+mod real_guards;
 mod real_token;
 mod security;
 mod softhsm;
