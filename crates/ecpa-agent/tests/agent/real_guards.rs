@@ -36,6 +36,12 @@ async fn sign(
     request.form(&[("tbsPackage", body)]).send().await.unwrap()
 }
 
+/// The status of `GET /` sent with `host` as its Host header.
+async fn page_as(agent: &RunningAgent, host: &str) -> StatusCode {
+    let request = Client::new().get(agent.url("/")).header("Host", host);
+    request.send().await.unwrap().status()
+}
+
 #[tokio::test]
 async fn a_foreign_host_is_refused_by_the_real_agent() {
     let (hsm, agent) = agent_over_a_card();
@@ -46,13 +52,11 @@ async fn a_foreign_host_is_refused_by_the_real_agent() {
         format!("127.0.0.1.nip.io:{own_port}"),
         "127.0.0.1:1".to_owned(),
     ] {
-        let page = Client::new()
-            .get(agent.url("/"))
-            .header("Host", &host)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), StatusCode::FORBIDDEN, "GET / as {host}");
+        assert_eq!(
+            page_as(&agent, &host).await,
+            StatusCode::FORBIDDEN,
+            "GET / as {host}"
+        );
         let answer = sign(&agent, Some(&host), Some(PORTAL), &package("x", PIN)).await;
         assert_eq!(answer.status(), StatusCode::FORBIDDEN, "/sign as {host}");
     }
@@ -62,13 +66,7 @@ async fn a_foreign_host_is_refused_by_the_real_agent() {
         format!("127.0.0.1:{own_port}"),
         format!("localhost:{own_port}"),
     ] {
-        let page = Client::new()
-            .get(agent.url("/"))
-            .header("Host", &host)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), StatusCode::OK, "{host}");
+        assert_eq!(page_as(&agent, &host).await, StatusCode::OK, "{host}");
     }
 }
 
