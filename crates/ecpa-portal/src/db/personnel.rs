@@ -56,18 +56,7 @@ impl Db {
     }
 
     pub async fn agency(&self, code: &AgencyCode) -> Result<Option<Agency>, PortalError> {
-        let row = sqlx::query("SELECT code, name, oid FROM agencies WHERE code = $1")
-            .bind(code.as_str().to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(Agency {
-                code: row.try_get("code")?,
-                name: row.try_get("name")?,
-                oid: row.try_get("oid")?,
-            })
-        })
-        .transpose()
+        Ok(self.known_agency(code).await?.map(|known| known.agency))
     }
 }
 
