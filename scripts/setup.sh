@@ -15,7 +15,7 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-apt_packages=(chromium chromium-driver softhsm2 opensc postgresql fonts-noto-cjk)
+apt_packages=(chromium chromium-driver softhsm2 opensc postgresql fonts-noto-cjk libssl-dev pkg-config)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

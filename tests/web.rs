@@ -625,6 +625,7 @@ async fn my_area_opens_the_citizen_wizard_asking_before_the_pin() {
         agency_name: Some("行政院人事行政總處".into()),
         is_personnel_officer: false,
         login_method: ecpa_wire::api::LoginMethod::Password,
+        can_add_passkey: false,
     }));
     app.page.set(Page::MyArea);
     let page = mount(move || view! { <Shell app /> });

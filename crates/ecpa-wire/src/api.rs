@@ -85,6 +85,8 @@ impl core::fmt::Debug for PasswordLogin {
 pub enum LoginMethod {
     Password,
     Certificate,
+    /// A passkey added after a certificate login (`/api/passkeys/…`).
+    Passkey,
 }
 
 /// Who is logged in (`GET /api/me` and every login answer).
@@ -100,6 +102,10 @@ pub enum Principal {
         agency_name: Option<String>,
         is_personnel_officer: bool,
         login_method: LoginMethod,
+        /// Whether this session may add a passkey now: opened by a certificate login
+        /// within the last 5 minutes (step-up); a password or passkey login never may.
+        #[serde(default)]
+        can_add_passkey: bool,
     },
     /// An organization card: the agency's personnel-only area (人事專用應用管理系統).
     Organization {
@@ -216,6 +222,33 @@ impl Eligibility {
             message: refusal.map(|c| c.message_zh().to_owned()),
         }
     }
+}
+
+/// `POST /api/passkeys/registration/finish`: the browser's answer to the creation
+/// options from `…/registration/start`, and an optional name (1–64 characters; the portal
+/// names it 「通行密鑰 N」 when absent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyRegistrationFinish {
+    pub credential: webauthn_rs_proto::RegisterPublicKeyCredential,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A stored passkey: `GET /api/me/passkeys` lists them, registration answers one (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passkey {
+    pub id: i64,
+    pub name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
+}
+
+/// `PATCH /api/me/passkeys/{id}`: a new name, 1–64 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyRename {
+    pub name: String,
 }
 
 /// `GET /api/config`: what the SPA needs before anything else.
@@ -356,6 +389,18 @@ error_codes! {
     AGENCY_OID_UNKNOWN = 403,
         "ECPA 尚未登錄此機關的機關 OID，無法核對機關憑證。請洽系統管理者補登機關資料後再上傳。",
         "ECPA has no OID on file for this agency, so its organization card cannot be checked; ask the system administrator to add the agency's data, then upload again.";
+    PASSKEY_STEP_UP_REQUIRED = 403,
+        "新增通行密鑰前，請先使用憑證登入（5 分鐘內有效），再新增通行密鑰。",
+        "Before adding a passkey, log in with your card (valid for 5 minutes), then add the passkey.";
+    PASSKEY_UNKNOWN = 401,
+        "此通行密鑰未在 ECPA 登錄或已被移除，請改用憑證或帳號密碼登入。",
+        "This passkey is not registered with ECPA or was removed; log in with your card or your account and password.";
+    PASSKEY_CEREMONY_EXPIRED = 410,
+        "通行密鑰的操作已逾時或已使用過，請重新操作。",
+        "The passkey request timed out or was already used; start again.";
+    PASSKEY_REJECTED = 401,
+        "通行密鑰驗證失敗，請重新操作；若持續發生，請改用憑證登入。",
+        "The passkey could not be verified; try again, and if this persists, log in with your card.";
     NOT_FOUND = 404,
         "找不到您要的資料。",
         "The requested data was not found.";

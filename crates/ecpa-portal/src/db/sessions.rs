@@ -38,6 +38,7 @@ fn login_method_str(method: LoginMethod) -> &'static str {
     match method {
         LoginMethod::Password => "password",
         LoginMethod::Certificate => "certificate",
+        LoginMethod::Passkey => "passkey",
     }
 }
 
@@ -45,6 +46,7 @@ fn parse_login_method(text: &str) -> Option<LoginMethod> {
     match text {
         "password" => Some(LoginMethod::Password),
         "certificate" => Some(LoginMethod::Certificate),
+        "passkey" => Some(LoginMethod::Passkey),
         _ => None,
     }
 }

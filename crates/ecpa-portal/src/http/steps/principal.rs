@@ -53,6 +53,7 @@ async fn employee_as_standing(
         agency_name,
         is_personnel_officer: standing.is_personnel_officer(),
         login_method: method,
+        can_add_passkey: false,
     })
 }
 
