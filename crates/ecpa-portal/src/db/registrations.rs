@@ -140,19 +140,34 @@ impl Db {
         rows.iter().map(from_row).collect()
     }
 
-    /// Deletes one of the owner's registrations; `false` when there is none.
+    /// Deletes one of the owner's registrations and the passkeys added under it, in one
+    /// transaction: `None` when there is no such registration, else the removed
+    /// passkeys' credential IDs.
     pub async fn delete_registration(
         &self,
         id: i64,
         owner_national_id: &str,
-    ) -> Result<bool, PortalError> {
+    ) -> Result<Option<Vec<String>>, PortalError> {
+        let mut tx = self.writer.begin().await?;
         let done =
             sqlx::query("DELETE FROM registrations WHERE id = $1 AND owner_national_id = $2")
                 .bind(id)
                 .bind(owner_national_id.to_owned())
-                .execute(&self.writer)
+                .execute(&mut *tx)
                 .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let removed =
+            sqlx::query("DELETE FROM passkeys WHERE registration_id = $1 RETURNING credential_id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| row.try_get("credential_id"))
+                .collect::<Result<Vec<String>, _>>()?;
+        tx.commit().await?;
+        Ok(Some(removed))
     }
 }
 
