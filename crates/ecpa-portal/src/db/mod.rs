@@ -141,6 +141,17 @@ impl Db {
     }
 }
 
+/// The row an INSERT … RETURNING stored, or `None` when a unique constraint refused it.
+pub(crate) fn unless_duplicate(
+    result: Result<sqlx::any::AnyRow, sqlx::Error>,
+) -> Result<Option<sqlx::any::AnyRow>, PortalError> {
+    match result {
+        Ok(row) => Ok(Some(row)),
+        Err(e) if is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// True for a unique-constraint violation, whichever backend raised it.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     match error {

@@ -3,7 +3,7 @@
 
 use sqlx::{Row, any::AnyRow};
 
-use super::{Db, is_unique_violation};
+use super::{Db, unless_duplicate};
 use crate::PortalError;
 
 /// A passkey to store.
@@ -89,11 +89,7 @@ impl Db {
         .bind(p.created_at)
         .fetch_one(&self.writer)
         .await;
-        match result {
-            Ok(row) => from_row(&row).map(Some),
-            Err(e) if is_unique_violation(&e) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        unless_duplicate(result)?.as_ref().map(from_row).transpose()
     }
 
     pub async fn passkey_by_credential(

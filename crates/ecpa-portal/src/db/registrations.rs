@@ -4,7 +4,7 @@
 use ecpa_wire::{AgencyCode, CardKind};
 use sqlx::{Row, any::AnyRow};
 
-use super::{Db, is_unique_violation};
+use super::{Db, is_unique_violation, unless_duplicate};
 use crate::PortalError;
 use crate::pki::ParsedCert;
 
@@ -96,11 +96,7 @@ impl Db {
         .bind(r.identity.clone())
         .fetch_one(&self.writer)
         .await;
-        match result {
-            Ok(row) => from_row(&row).map(Some),
-            Err(e) if is_unique_violation(&e) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        unless_duplicate(result)?.as_ref().map(from_row).transpose()
     }
 
     /// The registration of the certificate whose tbsCertificate hashes to `identity`.
