@@ -3,6 +3,8 @@
 
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
+use super::steps::ceremony::CEREMONY_LIFETIME;
+
 /// Shown by authenticators next to the account.
 const RP_NAME: &str = "ECPA";
 
@@ -15,7 +17,13 @@ pub fn for_origin(public_origin: &str) -> Result<Webauthn, String> {
         .ok_or_else(|| format!("{public_origin}: passkeys need a domain name, not an address"))?
         .to_owned();
     WebauthnBuilder::new(&rp_id, &origin)
-        .and_then(|builder| builder.rp_name(RP_NAME).build())
+        .and_then(|builder| {
+            // The browser gives up when the portal would: a ceremony lasts this long.
+            builder
+                .rp_name(RP_NAME)
+                .timeout(CEREMONY_LIFETIME.unsigned_abs())
+                .build()
+        })
         .map_err(|e| format!("{public_origin}: {e}"))
 }
 
