@@ -49,8 +49,10 @@ pub mod display;
 pub mod failure;
 pub mod flows;
 pub mod messages;
+pub mod passkey;
 pub mod protocol;
 pub mod view;
+pub mod webauthn;
 pub mod wizard;
 
 pub use view::app::App;
