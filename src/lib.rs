@@ -6,8 +6,8 @@
 //! failure), [`failure`], [`cards`] (which certificate to use), [`protocol`] (the
 //! agent's popup-bridge messages), [`passkey`] (passkey names, who may add one).
 //! Browser parts: [`api`] (portal REST), [`bridge`] (the agent's `/popupForm`
-//! window), [`webauthn`] (`navigator.credentials`), [`flows`] (every effect: agent, portal, state
-//! changes), [`view`] (components that render and call [`flows`]).
+//! window), [`webauthn`] (`navigator.credentials`), [`flows`] (every effect: agent,
+//! portal, state changes), [`view`] (components that render and call [`flows`]).
 //!
 //! # Stable element ids (end-to-end tests rely on them)
 //!
