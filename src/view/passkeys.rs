@@ -79,6 +79,16 @@ enum Editing {
     Remove(i64),
 }
 
+/// A passkey whose rename form or removal question is open.
+#[derive(Clone)]
+struct OpenItem {
+    id: i64,
+    name: String,
+    passkeys: Passkeys,
+    editing: RwSignal<Option<Editing>>,
+    lang: Lang,
+}
+
 /// `#passkey-list`: name, added, last used; rename; 「移除」 after a question.
 #[component]
 pub fn PasskeyList(passkeys: Passkeys, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
@@ -116,17 +126,21 @@ fn PasskeyItem(
         .as_deref()
         .map_or_else(|| Text::PasskeyNeverUsed.get(lang).to_owned(), taipei_time);
     let name = passkey.name;
-    let panel = {
-        let name = name.clone();
-        move || match editing.get() {
-            Some(Editing::Remove(which)) if which == id => Some(
-                view! { <RemoveQuestion id name=name.clone() passkeys editing lang /> }.into_any(),
-            ),
-            Some(Editing::Rename(which)) if which == id => {
-                Some(view! { <RenameForm id name=name.clone() passkeys editing lang /> }.into_any())
-            }
-            _ => None,
+    let item = OpenItem {
+        id,
+        name: name.clone(),
+        passkeys,
+        editing,
+        lang,
+    };
+    let panel = move || match editing.get() {
+        Some(Editing::Remove(which)) if which == id => {
+            Some(view! { <RemoveQuestion item=item.clone() /> }.into_any())
         }
+        Some(Editing::Rename(which)) if which == id => {
+            Some(view! { <RenameForm item=item.clone() /> }.into_any())
+        }
+        _ => None,
     };
     view! {
         <li id=format!("passkey-{id}") class="passkey">
@@ -150,23 +164,19 @@ fn PasskeyItem(
 
 /// 「確定要移除通行密鑰「…」嗎？」 with 「確定移除」 and 「取消」 (focused first).
 #[component]
-fn RemoveQuestion(
-    id: i64,
-    name: String,
-    passkeys: Passkeys,
-    editing: RwSignal<Option<Editing>>,
-    lang: Lang,
-) -> impl IntoView {
+fn RemoveQuestion(item: OpenItem) -> impl IntoView {
+    let OpenItem { id, editing, .. } = item;
+    let (remove, lang) = (item.passkeys.actions.remove, item.lang);
     let cancel = NodeRef::<html::Button>::new();
     focus_on_show(cancel);
     let question_id = format!("passkey-remove-question-{id}");
     let labelled_by = question_id.clone();
     let question = Text::PasskeyRemoveQuestion
         .get(lang)
-        .replace("{name}", &name);
+        .replace("{name}", &item.name);
     let confirm = move |_| {
         editing.set(None);
-        passkeys.actions.remove.run(id);
+        remove.run(id);
     };
     view! {
         <div class="confirm" role="group" aria-labelledby=labelled_by>
@@ -184,13 +194,9 @@ fn RemoveQuestion(
 
 /// The new name, checked here (1–64 characters) before it is sent.
 #[component]
-fn RenameForm(
-    id: i64,
-    name: String,
-    passkeys: Passkeys,
-    editing: RwSignal<Option<Editing>>,
-    lang: Lang,
-) -> impl IntoView {
+fn RenameForm(item: OpenItem) -> impl IntoView {
+    let (id, editing, lang, state) = (item.id, item.editing, item.lang, item.passkeys.state);
+    let rename = item.passkeys.actions.rename;
     let input = NodeRef::<html::Input>::new();
     focus_on_show(input);
     let field_id = format!("passkey-new-name-{id}");
@@ -201,15 +207,15 @@ fn RenameForm(
         match passkey_name(&field.value()) {
             Ok(name) => {
                 editing.set(None);
-                passkeys.actions.rename.run((id, name));
+                rename.run((id, name));
             }
-            Err(failure) => passkeys.state.failure.set(Some(failure)),
+            Err(failure) => state.failure.set(Some(failure)),
         }
     };
     view! {
         <form class="form rename" on:submit=save>
             <label for=label_for>{Text::PasskeyName.get(lang)}</label>
-            <input id=field_id type="text" maxlength=NAME_MAX_CHARS autocomplete="off" value=name node_ref=input />
+            <input id=field_id type="text" maxlength=NAME_MAX_CHARS autocomplete="off" value=item.name node_ref=input />
             <div class="actions">
                 <button id=format!("passkey-rename-cancel-{id}") type="button" on:click=move |_| editing.set(None)>
                     {Text::Cancel.get(lang)}

@@ -1,7 +1,7 @@
 //! Passkeys on chromedriver's virtual authenticator: added after a card login,
 //! used to log in, listed in 我的專區, removed, and then refused.
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use ecpa_e2e::{Browser, StackOptions};
 
 use crate::support::*;
@@ -10,16 +10,9 @@ use crate::support::*;
 async fn first_passkey(browser: &Browser) -> Result<String> {
     const SCRIPT: &str = "const item = document.querySelector('#passkey-list li.passkey');
         return item ? item.id : null;";
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    while tokio::time::Instant::now() < deadline {
-        if let Ok(serde_json::Value::String(id)) =
-            browser.client().execute(SCRIPT, Vec::new()).await
-        {
-            return Ok(id);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("no passkey is listed")
+    script_text(browser, SCRIPT)
+        .await
+        .context("no passkey is listed")
 }
 
 /// `GET /api/me` as the page's session sees it.
