@@ -9,7 +9,8 @@ use crate::PortalError;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditEntry {
     pub at: i64,
-    /// `password_login`, `certificate_login`, `registration`, `withdrawal`.
+    /// `password_login`, `certificate_login`, `registration`, `withdrawal`,
+    /// `passkey_registration`, `passkey_login`, `passkey_removal`.
     pub event: String,
     /// `OK` or the error code.
     pub outcome: String,
@@ -18,6 +19,8 @@ pub struct AuditEntry {
     pub cert_serial: Option<String>,
     pub cert_fingerprint: Option<String>,
     pub client_addr: Option<String>,
+    /// The passkey's credential ID (base64url), for passkey events.
+    pub passkey_credential: Option<String>,
 }
 
 impl AuditEntry {
@@ -53,7 +56,8 @@ impl Db {
     pub async fn audit(&self, e: &AuditEntry) -> Result<(), PortalError> {
         sqlx::query(
             "INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
-             cert_fingerprint, client_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             cert_fingerprint, client_addr, passkey_credential) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(e.at)
         .bind(e.event.clone())
@@ -63,6 +67,7 @@ impl Db {
         .bind(e.cert_serial.clone())
         .bind(e.cert_fingerprint.clone())
         .bind(e.client_addr.clone())
+        .bind(e.passkey_credential.clone())
         .execute(&self.writer)
         .await?;
         Ok(())
@@ -72,7 +77,7 @@ impl Db {
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, PortalError> {
         let rows = sqlx::query(
             "SELECT at, event, outcome, national_id, account, cert_serial, cert_fingerprint, \
-             client_addr FROM audit_log ORDER BY id",
+             client_addr, passkey_credential FROM audit_log ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -87,6 +92,7 @@ impl Db {
                     cert_serial: row.try_get("cert_serial")?,
                     cert_fingerprint: row.try_get("cert_fingerprint")?,
                     client_addr: row.try_get("client_addr")?,
+                    passkey_credential: row.try_get("passkey_credential")?,
                 })
             })
             .collect()

@@ -5,6 +5,7 @@ mod accounts;
 mod agencies;
 mod audit;
 mod challenges;
+mod passkeys;
 mod personnel;
 mod registrations;
 mod sessions;
@@ -14,6 +15,7 @@ pub use accounts::{AccountRow, RecentFailures, upsert_account};
 pub use agencies::{PersonnelAuthority, set_personnel_authorities};
 pub use audit::AuditEntry;
 pub use challenges::StoredChallenge;
+pub use passkeys::{NewPasskey, PasskeyRow, PasskeyUse};
 pub use personnel::{BATCH, format_date, insert_personnel, parse_date, upsert_agency};
 pub use registrations::{NewRegistration, RegistrationRow};
 pub use sessions::{SessionKind, SessionRow};
@@ -136,6 +138,17 @@ impl Db {
     pub async fn close(&self) {
         self.writer.close().await;
         self.pool.close().await;
+    }
+}
+
+/// The row an INSERT … RETURNING stored, or `None` when a unique constraint refused it.
+pub(crate) fn unless_duplicate(
+    result: Result<sqlx::any::AnyRow, sqlx::Error>,
+) -> Result<Option<sqlx::any::AnyRow>, PortalError> {
+    match result {
+        Ok(row) => Ok(Some(row)),
+        Err(e) if is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 

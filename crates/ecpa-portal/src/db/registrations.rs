@@ -4,7 +4,7 @@
 use ecpa_wire::{AgencyCode, CardKind};
 use sqlx::{Row, any::AnyRow};
 
-use super::{Db, is_unique_violation};
+use super::{Db, is_unique_violation, unless_duplicate};
 use crate::PortalError;
 use crate::pki::ParsedCert;
 
@@ -96,11 +96,7 @@ impl Db {
         .bind(r.identity.clone())
         .fetch_one(&self.writer)
         .await;
-        match result {
-            Ok(row) => from_row(&row).map(Some),
-            Err(e) if is_unique_violation(&e) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        unless_duplicate(result)?.as_ref().map(from_row).transpose()
     }
 
     /// The registration of the certificate whose tbsCertificate hashes to `identity`.
@@ -140,19 +136,34 @@ impl Db {
         rows.iter().map(from_row).collect()
     }
 
-    /// Deletes one of the owner's registrations; `false` when there is none.
+    /// Deletes one of the owner's registrations and the passkeys added under it, in one
+    /// transaction: `None` when there is no such registration, else the removed
+    /// passkeys' credential IDs.
     pub async fn delete_registration(
         &self,
         id: i64,
         owner_national_id: &str,
-    ) -> Result<bool, PortalError> {
+    ) -> Result<Option<Vec<String>>, PortalError> {
+        let mut tx = self.writer.begin().await?;
         let done =
             sqlx::query("DELETE FROM registrations WHERE id = $1 AND owner_national_id = $2")
                 .bind(id)
                 .bind(owner_national_id.to_owned())
-                .execute(&self.writer)
+                .execute(&mut *tx)
                 .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let removed =
+            sqlx::query("DELETE FROM passkeys WHERE registration_id = $1 RETURNING credential_id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| row.try_get("credential_id"))
+                .collect::<Result<Vec<String>, _>>()?;
+        tx.commit().await?;
+        Ok(Some(removed))
     }
 }
 

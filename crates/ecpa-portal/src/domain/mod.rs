@@ -2,6 +2,7 @@
 
 pub mod agency;
 pub mod names;
+pub mod passkey_names;
 pub mod personnel;
 pub mod registration;
 pub mod throttle;

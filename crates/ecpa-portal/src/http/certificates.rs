@@ -66,7 +66,8 @@ pub async fn login(
         let owner = principal::stored_national_id(Some(&registration.owner_national_id))?;
         let (who, kind, registration_id) = match registration.kind {
             CardKind::Citizen => {
-                let who = principal::citizen_card_owner(&state, &owner).await?;
+                let who =
+                    principal::citizen_card_owner(&state, &owner, LoginMethod::Certificate).await?;
                 (who, SessionKind::Employee, Some(registration.id))
             }
             CardKind::Organization => {

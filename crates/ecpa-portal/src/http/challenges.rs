@@ -1,6 +1,6 @@
 //! `POST /api/challenges`: a nonce and the exact text a card is to sign.
 
-use axum::{Json, extract::State, http::header, response::IntoResponse, response::Response};
+use axum::{Json, extract::State, response::Response};
 use ecpa_cert::unix_to_rfc3339;
 use ecpa_wire::api::{Challenge, ChallengeRequest};
 use ecpa_wire::challenge::tbs_text;
@@ -11,7 +11,6 @@ use super::extract::{ApiJson, ClientAddr, CurrentSession};
 use super::state::AppState;
 use super::steps::{purge, sessions};
 use crate::PortalError;
-use crate::db::SessionKind;
 
 /// A challenge must be answered within this time.
 pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
@@ -32,15 +31,7 @@ pub async fn create(
         tracing::warn!(%addr, "challenge budget used up");
         return Err(ErrorCode::TOO_MANY_REQUESTS.into());
     }
-    let (cookie, session) = match session {
-        Some(s) => (None, s),
-        None => {
-            let (cookie, row) =
-                sessions::start_session(&state, None, SessionKind::Anonymous, None, None, None)
-                    .await?;
-            (Some(cookie), row)
-        }
-    };
+    let (cookie, session) = sessions::current_or_anonymous(&state, session).await?;
     let nonce = Nonce::from_bytes(state.entropy().bytes());
     let tbs = tbs_text(body.purpose, &state.settings().public_origin, &nonce);
     let now = state.now();
@@ -61,8 +52,5 @@ pub async fn create(
         tbs,
         expires_at: unix_to_rfc3339(expires_at),
     });
-    Ok(match cookie {
-        Some(cookie) => ([(header::SET_COOKIE, cookie)], answer).into_response(),
-        None => answer.into_response(),
-    })
+    Ok(sessions::maybe_with_cookie(cookie, answer))
 }

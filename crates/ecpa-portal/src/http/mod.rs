@@ -1,7 +1,7 @@
 //! The REST API under `/api` and the built SPA for every other path.
 //!
-//! Handlers (`agencies`, `certificates`, `challenges`, `eligibility`, `registrations`,
-//! `session`) extract, call the `steps` they share and the [`crate::domain`] rules, and
+//! Handlers (`agencies`, `certificates`, `challenges`, `eligibility`, `my_passkeys`,
+//! `passkey_login`, `passkey_registration`, `registrations`, `session`) extract, call the `steps` they share and the [`crate::domain`] rules, and
 //! answer; they never call each other.
 
 mod agencies;
@@ -12,10 +12,14 @@ mod eligibility;
 mod extract;
 mod favicon;
 mod forwarded;
+mod my_passkeys;
 mod openapi;
 mod origin;
+mod passkey_login;
+mod passkey_registration;
 mod rate_limit;
 mod registrations;
+mod relying_party;
 mod session;
 mod spa;
 mod state;
@@ -32,7 +36,7 @@ use axum::{
     http::{HeaderName, HeaderValue, header},
     middleware,
     response::Response,
-    routing::{delete, get, post},
+    routing::{delete, get, patch, post},
 };
 use ecpa_wire::ErrorCode;
 use tower_http::trace::TraceLayer;
@@ -56,6 +60,24 @@ pub fn api_router(state: AppState) -> Router {
         .route("/me/certificates", get(registrations::list))
         .route("/me/certificates/{id}", delete(registrations::withdraw))
         .route("/me/eligibility", get(eligibility::check))
+        .route(
+            "/passkeys/registration/start",
+            post(passkey_registration::start),
+        )
+        .route(
+            "/passkeys/registration/finish",
+            post(passkey_registration::finish),
+        )
+        .route("/passkeys/authentication/start", post(passkey_login::start))
+        .route(
+            "/passkeys/authentication/finish",
+            post(passkey_login::finish),
+        )
+        .route("/me/passkeys", get(my_passkeys::list))
+        .route(
+            "/me/passkeys/{id}",
+            patch(my_passkeys::rename).delete(my_passkeys::remove),
+        )
         .route("/agencies/{code}", get(agencies::lookup))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { error_response(ErrorCode::NOT_FOUND) })

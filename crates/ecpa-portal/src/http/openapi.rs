@@ -3,7 +3,10 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{agencies, certificates, challenges, eligibility, registrations, session};
+use super::{
+    agencies, certificates, challenges, eligibility, my_passkeys, passkey_login,
+    passkey_registration, registrations, session,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +28,13 @@ use super::{agencies, certificates, challenges, eligibility, registrations, sess
         registrations::list,
         registrations::withdraw,
         eligibility::check,
+        passkey_registration::start,
+        passkey_registration::finish,
+        passkey_login::start,
+        passkey_login::finish,
+        my_passkeys::list,
+        my_passkeys::rename,
+        my_passkeys::remove,
         agencies::lookup,
         document,
     )

@@ -138,10 +138,11 @@ pub async fn list(
     Ok(Json(rows.into_iter().map(to_wire).collect()))
 }
 
-/// `DELETE /api/me/certificates/{id}`: withdraw one of your registrations.
+/// `DELETE /api/me/certificates/{id}`: withdraw one of your registrations, and the
+/// passkeys added under it.
 #[utoipa::path(delete, path = "/api/me/certificates/{id}",
     params(("id" = i64, Path, description = "registration id")),
-    responses((status = 204, description = "withdrawn"),
+    responses((status = 204, description = "withdrawn; the passkeys added after a login with this card are removed too"),
               (status = 401, description = "UNAUTHENTICATED"),
               (status = 404, description = "NOT_FOUND")))]
 pub async fn withdraw(
@@ -163,12 +164,24 @@ pub async fn withdraw(
             .ok_or(ErrorCode::NOT_FOUND)?;
         entry.cert_serial = Some(registration.serial.clone());
         entry.cert_fingerprint = Some(registration.fingerprint.clone());
-        if !state.db().delete_registration(id, owner.as_str()).await? {
-            return Err(ErrorCode::NOT_FOUND.into());
-        }
+        let removed_passkeys = state
+            .db()
+            .delete_registration(id, owner.as_str())
+            .await?
+            .ok_or(ErrorCode::NOT_FOUND)?;
         state.db().delete_sessions_of_registration(id).await?;
-        Ok(StatusCode::NO_CONTENT)
+        Ok(removed_passkeys)
     }
     .await;
-    audit::record(&state, entry, result).await
+    let removed_passkeys = audit::record(&state, entry.clone(), result).await?;
+    // The passkeys added under this card go with it.
+    for credential in removed_passkeys {
+        let removal = AuditEntry {
+            event: "passkey_removal".to_owned(),
+            passkey_credential: Some(credential),
+            ..entry.clone()
+        };
+        audit::record(&state, removal, Ok(())).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

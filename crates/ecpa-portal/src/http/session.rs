@@ -96,7 +96,7 @@ pub async fn password_login(
         state.db().clear_failures(&account).await?;
         let national_id = principal::stored_national_id(Some(&stored.national_id))?;
         entry.national_id = Some(national_id.as_str().to_owned());
-        let who = principal::employee(&state, &national_id, LoginMethod::Password).await?;
+        let who = principal::employee(&state, &national_id, LoginMethod::Password, false).await?;
         let (cookie, _) = sessions::start_session(
             &state,
             session.as_ref(),

@@ -5,9 +5,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use time::OffsetDateTime;
+use webauthn_rs::Webauthn;
 
 use super::forwarded::TrustedProxies;
 use super::rate_limit::RateLimiter;
+use super::relying_party;
 use crate::db::Db;
 use crate::pki::TrustStore;
 use crate::{Clock, Entropy, PortalError};
@@ -49,6 +51,8 @@ struct Inner {
     last_purge: AtomicI64,
     /// Challenges asked for per client address.
     challenge_limiter: RateLimiter,
+    /// Passkey ceremonies; `None` when the public origin's host is not a domain name.
+    passkeys: Option<Webauthn>,
 }
 
 /// Cheap to clone; one per portal.
@@ -66,8 +70,12 @@ impl AppState {
         let salt: [u8; 16] = entropy.bytes();
         let dummy_password_hash = crate::passwords::hash_password(&hex::encode(salt), salt)?;
         let challenge_limiter = RateLimiter::new(settings.challenges_per_minute);
+        let passkeys = relying_party::for_origin(&settings.public_origin)
+            .inspect_err(|reason| tracing::warn!(%reason, "passkeys unavailable"))
+            .ok();
         Ok(Self(Arc::new(Inner {
             challenge_limiter,
+            passkeys,
             settings,
             db,
             trust: RwLock::new(Arc::new(trust)),
@@ -130,6 +138,13 @@ impl AppState {
         self.0
             .challenge_limiter
             .allow(addr, self.now().unix_timestamp())
+    }
+
+    /// The WebAuthn relying party, or a configuration error when there is none.
+    pub fn passkeys(&self) -> Result<&Webauthn, PortalError> {
+        self.0.passkeys.as_ref().ok_or_else(|| {
+            PortalError::Config("passkeys need ECPA_PUBLIC_ORIGIN with a domain name".into())
+        })
     }
 
     pub fn dummy_password_hash(&self) -> &str {

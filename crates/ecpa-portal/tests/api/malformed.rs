@@ -170,6 +170,12 @@ async fn config_and_openapi_describe_the_portal() {
         "/api/registrations",
         "/api/me/certificates/{id}",
         "/api/agencies/{code}",
+        "/api/passkeys/registration/start",
+        "/api/passkeys/registration/finish",
+        "/api/passkeys/authentication/start",
+        "/api/passkeys/authentication/finish",
+        "/api/me/passkeys",
+        "/api/me/passkeys/{id}",
     ] {
         assert!(paths.contains_key(path), "{path} missing");
     }

@@ -309,14 +309,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         trusted_proxies: TrustedProxies::parse(&options.trusted_proxies).unwrap(),
         audit_retention_days: 365,
     };
-    let state = AppState::new(
-        settings,
-        db.clone(),
-        trust,
-        clock.clone(),
-        Arc::new(Entropy::seeded(rand::random())),
-    )
-    .unwrap();
+    let state = app_state(settings, db.clone(), trust, clock.clone());
     let app = TestApp {
         url,
         router: router(state.clone()),
@@ -334,6 +327,22 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     )
     .await;
     app
+}
+
+fn app_state(
+    settings: Settings,
+    db: Db,
+    trust: ecpa_portal::pki::TrustStore,
+    clock: Arc<FixedClock>,
+) -> AppState {
+    AppState::new(
+        settings,
+        db,
+        trust,
+        clock,
+        Arc::new(Entropy::seeded(rand::random())),
+    )
+    .unwrap()
 }
 
 /// One personnel CSV row.
@@ -474,9 +483,19 @@ impl TestApp {
         self.clock.advance(by);
     }
 
+    /// Another portal instance on this app's database, with the same settings, trust
+    /// files and clock, as a second replica behind a load balancer: its router.
+    pub async fn second_instance(&self) -> Router {
+        let db = Db::connect(&self.url).await.unwrap();
+        let trust = self.trust_files().load().unwrap();
+        let settings = self.state.settings().clone();
+        router(app_state(settings, db, trust, self.clock.clone()))
+    }
+
     pub fn browser(&self) -> Browser<'_> {
         Browser {
             app: self,
+            router: self.router.clone(),
             cookie: None,
             origin: Some(self.state.settings().public_origin.clone()),
             addr: "127.0.0.1:50000".parse().unwrap(),
@@ -530,6 +549,8 @@ impl Answer {
 /// A browser: keeps the session cookie, sends the portal's Origin.
 pub struct Browser<'a> {
     pub app: &'a TestApp,
+    /// The portal instance it talks to (the app's own unless changed).
+    pub router: Router,
     /// The session cookie as `name=value`.
     pub cookie: Option<String>,
     pub origin: Option<String>,
@@ -555,7 +576,7 @@ impl Browser<'_> {
         }
         let mut request = request.body(body).unwrap();
         request.extensions_mut().insert(ConnectInfo(self.addr));
-        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let set_cookie = response
             .headers()

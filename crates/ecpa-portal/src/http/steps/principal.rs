@@ -22,14 +22,16 @@ pub fn stored_national_id(text: Option<&str>) -> Result<NationalId, PortalError>
     })
 }
 
-/// An employee as the personnel data shows them today.
+/// An employee as the personnel data shows them today; `can_add_passkey` as their
+/// session allows (see [`super::step_up`]).
 pub async fn employee(
     state: &AppState,
     national_id: &NationalId,
     method: LoginMethod,
+    can_add_passkey: bool,
 ) -> Result<Principal, PortalError> {
     let standing = standing(state, national_id).await?;
-    employee_as_standing(state, national_id, &standing, method).await
+    employee_as_standing(state, national_id, &standing, method, can_add_passkey).await
 }
 
 async fn employee_as_standing(
@@ -37,6 +39,7 @@ async fn employee_as_standing(
     national_id: &NationalId,
     standing: &Standing,
     method: LoginMethod,
+    can_add_passkey: bool,
 ) -> Result<Principal, PortalError> {
     let record = standing
         .display_record()
@@ -53,18 +56,21 @@ async fn employee_as_standing(
         agency_name,
         is_personnel_officer: standing.is_personnel_officer(),
         login_method: method,
-        can_add_passkey: false,
+        can_add_passkey,
     })
 }
 
-/// The owner of a registered citizen card, while a current employee.
+/// The owner of a registered citizen card, or of a passkey added under one, while a
+/// current employee (the same rule for both). A card login may add a passkey next.
 pub async fn citizen_card_owner(
     state: &AppState,
     owner: &NationalId,
+    method: LoginMethod,
 ) -> Result<Principal, PortalError> {
     let standing = standing(state, owner).await?;
     citizen_login(&standing).map_err(ErrorCode::from)?;
-    employee_as_standing(state, owner, &standing, LoginMethod::Certificate).await
+    let fresh_card = method == LoginMethod::Certificate;
+    employee_as_standing(state, owner, &standing, method, fresh_card).await
 }
 
 /// An agency's personnel-only area, open while the registering officer is still a
@@ -103,7 +109,9 @@ pub async fn of_session(
             let method = session.login_method.ok_or_else(|| {
                 PortalError::Internal("employee session without login method".into())
             })?;
-            employee(state, &id, method).await
+            let can_add_passkey =
+                super::step_up::is_fresh_card_login(session, state.now().unix_timestamp());
+            employee(state, &id, method, can_add_passkey).await
         }
         SessionKind::Organization => {
             let id = session.registration_id.ok_or_else(|| {

@@ -1,5 +1,5 @@
 //! Starting a session: on every login (the old token is dropped) and for a browser's
-//! first challenge.
+//! first challenge or passkey login.
 
 use axum::Json;
 use axum::http::{HeaderValue, header};
@@ -46,6 +46,29 @@ pub async fn start_session(
     state.db().replace_session(previous, &row).await?;
     let cookie = session_cookie(&token, lifetime, state.settings().secure_cookies())?;
     Ok((cookie, row))
+}
+
+/// The browser's session, or a new anonymous one (with its cookie) to hold a challenge.
+pub async fn current_or_anonymous(
+    state: &AppState,
+    session: Option<SessionRow>,
+) -> Result<(Option<HeaderValue>, SessionRow), PortalError> {
+    match session {
+        Some(s) => Ok((None, s)),
+        None => {
+            let (cookie, row) =
+                start_session(state, None, SessionKind::Anonymous, None, None, None).await?;
+            Ok((Some(cookie), row))
+        }
+    }
+}
+
+/// An answer that sets the session cookie when there is one to set.
+pub fn maybe_with_cookie(cookie: Option<HeaderValue>, answer: impl IntoResponse) -> Response {
+    match cookie {
+        Some(cookie) => ([(header::SET_COOKIE, cookie)], answer).into_response(),
+        None => answer.into_response(),
+    }
 }
 
 /// A principal answer that also sets the session cookie.
