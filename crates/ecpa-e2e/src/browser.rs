@@ -220,6 +220,20 @@ impl Browser {
         }
     }
 
+    /// Whether a virtual authenticator's user verification succeeds from now on
+    /// (when it fails, the browser refuses the request with `NotAllowedError`).
+    pub async fn set_user_verified(&self, authenticator: &str, verified: bool) -> Result<()> {
+        self.client
+            .issue_cmd(SessionCommand {
+                method: http::Method::POST,
+                path: format!("webauthn/authenticator/{authenticator}/uv"),
+                body: Some(json!({ "isUserVerified": verified })),
+            })
+            .await
+            .context("setting the virtual authenticator's user verification")?;
+        Ok(())
+    }
+
     /// The credentials a virtual authenticator holds (WebDriver's `Credential`
     /// objects: `credentialId`, `isResidentCredential`, `rpId`, `signCount`, …).
     pub async fn authenticator_credentials(

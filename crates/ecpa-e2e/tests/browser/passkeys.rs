@@ -22,6 +22,16 @@ async fn me(browser: &Browser) -> Result<serde_json::Value> {
     Ok(browser.client().execute_async(SCRIPT, Vec::new()).await?)
 }
 
+/// Logs out while the authenticator refuses user verification (the login page's
+/// autofill request is then refused quietly), and lets it verify again.
+async fn log_out_without_autofill(browser: &Browser, authenticator: &str) -> Result<()> {
+    browser.set_user_verified(authenticator, false).await?;
+    browser.click("logout").await?;
+    browser.wait_for_id("passkey-login").await?;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    browser.set_user_verified(authenticator, true).await
+}
+
 #[tokio::test]
 async fn passkey_added_after_a_card_login_logs_in_until_it_is_removed() {
     scenario(
@@ -77,9 +87,10 @@ async fn passkey_added_after_a_card_login_logs_in_until_it_is_removed() {
                 held[0]
             );
 
-            // Log out, then 使用通行密鑰登入: no account typed, no card.
-            browser.click("logout").await?;
-            browser.wait_for_id("passkey-login").await?;
+            // Log out, then 使用通行密鑰登入: no account typed, no card. The virtual
+            // authenticator answers the account field's passkey autofill by itself, so
+            // it fails user verification until the button is pressed.
+            log_out_without_autofill(browser, &authenticator).await?;
             shot(browser, "passkey-login-page").await?;
             browser.click("passkey-login").await?;
             browser.wait_for_text("me-name", WANG.name).await?;
@@ -108,10 +119,11 @@ async fn passkey_added_after_a_card_login_logs_in_until_it_is_removed() {
             browser.wait_for_id("no-passkeys").await?;
 
             // The authenticator still holds it, but ECPA no longer knows it.
-            browser.click("logout").await?;
+            log_out_without_autofill(browser, &authenticator).await?;
             browser.click("passkey-login").await?;
             let code = shown_code(browser).await?;
             ensure!(code == "PASSKEY_UNKNOWN", "got {code}");
+            browser.set_user_verified(&authenticator, false).await?;
             browser
                 .wait_for_text("error", "此通行密鑰未在 ECPA 登錄或已被移除")
                 .await?;
