@@ -4,12 +4,14 @@
 use ecpa_wire::api::{
     AgencyLookup, ApiError, CardKind, CertificateLogin, CertificateStatus,
     CertificateStatusRequest, Challenge, ChallengePurpose, ChallengeRequest, ClientConfig,
-    Eligibility, PasswordLogin, Principal, Registration, RegistrationRequest,
+    Eligibility, Passkey, PasskeyRegistrationFinish, PasskeyRename, PasswordLogin, Principal,
+    Registration, RegistrationRequest,
 };
 use ecpa_wire::{AgencyCode, ErrorCode};
 use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use webauthn_rs_proto::{CreationChallengeResponse, PublicKeyCredential, RequestChallengeResponse};
 
 use crate::failure::Failure;
 
@@ -111,4 +113,41 @@ pub async fn agency(code: &AgencyCode) -> Result<AgencyLookup, Failure> {
 /// `kind` now.
 pub async fn eligibility(kind: CardKind) -> Result<Eligibility, Failure> {
     get(&format!("/api/me/eligibility?kind={}", kind.as_str())).await
+}
+
+/// The body of a ceremony's start: `{}`.
+#[derive(Serialize)]
+struct Empty {}
+
+/// `POST /api/passkeys/registration/start`: creation options, in a session opened
+/// by a card login within the last 5 minutes.
+pub async fn passkey_registration_start() -> Result<CreationChallengeResponse, Failure> {
+    post("/api/passkeys/registration/start", &Empty {}).await
+}
+
+pub async fn passkey_registration_finish(
+    finish: &PasskeyRegistrationFinish,
+) -> Result<Passkey, Failure> {
+    post("/api/passkeys/registration/finish", finish).await
+}
+
+/// `POST /api/passkeys/authentication/start`: options for a discoverable passkey.
+pub async fn passkey_authentication_start() -> Result<RequestChallengeResponse, Failure> {
+    post("/api/passkeys/authentication/start", &Empty {}).await
+}
+
+pub async fn passkey_login(credential: &PublicKeyCredential) -> Result<Principal, Failure> {
+    post("/api/passkeys/authentication/finish", credential).await
+}
+
+pub async fn my_passkeys() -> Result<Vec<Passkey>, Failure> {
+    get("/api/me/passkeys").await
+}
+
+pub async fn rename_passkey(id: i64, rename: &PasskeyRename) -> Result<Passkey, Failure> {
+    decode(&send(Request::patch(&format!("/api/me/passkeys/{id}")).json(rename)).await?)
+}
+
+pub async fn remove_passkey(id: i64) -> Result<(), Failure> {
+    delete(&format!("/api/me/passkeys/{id}")).await
 }

@@ -32,6 +32,42 @@ pub enum Failure {
     ApiOther { code: String, message: String },
     /// The portal could not be reached, or its answer was unreadable.
     Network,
+    /// The browser's passkey prompt ended without a passkey.
+    Passkey(BrowserPasskey),
+    /// A passkey name that is empty or longer than 64 characters.
+    PasskeyName,
+}
+
+/// Why the browser gave no passkey, from the `DOMException` that
+/// `navigator.credentials` rejected with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowserPasskey {
+    /// `NotAllowedError`: the prompt was cancelled, timed out, or no passkey was chosen.
+    Cancelled,
+    /// No WebAuthn in this browser, or not on this address (`SecurityError`).
+    Unsupported,
+    /// `NotSupportedError`, `ConstraintError`: no authenticator here can hold a
+    /// passkey that verifies its user.
+    NoAuthenticator,
+    /// `InvalidStateError` when creating: this authenticator already holds one.
+    AlreadyRegistered,
+    /// Any other refusal (`UnknownError`, …).
+    Failed,
+}
+
+impl BrowserPasskey {
+    /// The refusal a `DOMException` name stands for; `None` for `AbortError`, which
+    /// the page itself caused (a passkey autofill stopped for a button).
+    pub fn from_exception(name: &str) -> Option<Self> {
+        Some(match name {
+            "AbortError" => return None,
+            "NotAllowedError" => Self::Cancelled,
+            "SecurityError" => Self::Unsupported,
+            "NotSupportedError" | "ConstraintError" => Self::NoAuthenticator,
+            "InvalidStateError" => Self::AlreadyRegistered,
+            _ => Self::Failed,
+        })
+    }
 }
 
 impl Failure {
@@ -93,6 +129,14 @@ impl Failure {
             Failure::Api(code) => code.as_str().into(),
             Failure::ApiOther { code, .. } => code.clone(),
             Failure::Network => "NETWORK".into(),
+            Failure::Passkey(refusal) => match refusal {
+                BrowserPasskey::Cancelled => "PASSKEY_CANCELLED".into(),
+                BrowserPasskey::Unsupported => "PASSKEY_UNSUPPORTED".into(),
+                BrowserPasskey::NoAuthenticator => "PASSKEY_NO_AUTHENTICATOR".into(),
+                BrowserPasskey::AlreadyRegistered => "PASSKEY_ALREADY_ON_DEVICE".into(),
+                BrowserPasskey::Failed => "PASSKEY_BROWSER_FAILED".into(),
+            },
+            Failure::PasskeyName => "PASSKEY_NAME_FORMAT".into(),
         }
     }
 
@@ -168,5 +212,27 @@ mod tests {
             Failure::Api(ErrorCode::CERT_ALREADY_REGISTERED).code(),
             "CERT_ALREADY_REGISTERED"
         );
+        assert_eq!(
+            Failure::Passkey(BrowserPasskey::Cancelled).code(),
+            "PASSKEY_CANCELLED"
+        );
+    }
+
+    #[test]
+    fn browser_exceptions_map_to_passkey_refusals_and_an_abort_is_silent() {
+        let of = BrowserPasskey::from_exception;
+        assert_eq!(of("AbortError"), None);
+        assert_eq!(of("NotAllowedError"), Some(BrowserPasskey::Cancelled));
+        assert_eq!(of("SecurityError"), Some(BrowserPasskey::Unsupported));
+        assert_eq!(
+            of("NotSupportedError"),
+            Some(BrowserPasskey::NoAuthenticator)
+        );
+        assert_eq!(of("ConstraintError"), Some(BrowserPasskey::NoAuthenticator));
+        assert_eq!(
+            of("InvalidStateError"),
+            Some(BrowserPasskey::AlreadyRegistered)
+        );
+        assert_eq!(of("UnknownError"), Some(BrowserPasskey::Failed));
     }
 }

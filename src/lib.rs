@@ -4,17 +4,19 @@
 //! machine), [`certificate`] (a card's certificate, parsed once), [`display`] (step-2
 //! certificate fields), [`messages`] (zh-TW/English words, a message for every
 //! failure), [`failure`], [`cards`] (which certificate to use), [`protocol`] (the
-//! agent's popup-bridge messages). Browser parts: [`api`] (portal REST), [`bridge`]
-//! (the agent's `/popupForm` window), [`flows`] (every effect: agent, portal, state
-//! changes), [`view`] (components that render and call [`flows`]).
+//! agent's popup-bridge messages), [`passkey`] (passkey names, who may add one).
+//! Browser parts: [`api`] (portal REST), [`bridge`] (the agent's `/popupForm`
+//! window), [`webauthn`] (`navigator.credentials`), [`flows`] (every effect: agent,
+//! portal, state changes), [`view`] (components that render and call [`flows`]).
 //!
 //! # Stable element ids (end-to-end tests rely on them)
 //!
 //! * Frame: `#lang` (language switch), `#main`, `#error` (role=alert, aria-live; its
 //!   `.error-message` has `data-code`), `#add-site` (open the agent's addDomain, shown
 //!   for 「請先將 ECPA 網站加入信任的網站」), `#relogin` (session expired).
-//! * Login page `#login`: `#login-heading`, `#account`, `#password`, `#login-submit`,
-//!   `#cert-login` (「使用憑證登入」).
+//! * Login page `#login`: `#login-heading`, `#account` (also offers passkeys:
+//!   `autocomplete="username webauthn"`), `#password`, `#login-submit`, `#cert-login`
+//!   (「使用憑證登入」), `#passkey-login` (「使用通行密鑰登入」).
 //! * Card chooser `#choose-card`: `#choose-card-heading`, `#card-choice-0`, `#card-choice-1`, …,
 //!   `#choose-card-cancel`.
 //! * PIN prompt for a registered card `#cert-pin`: `#pin-heading` (「請輸入您的 PIN Code」),
@@ -39,6 +41,15 @@
 //! * 我的專區 `#my-area`: `#my-area-heading`, `#me-name`, `#me-agency`, `#me-officer`,
 //!   `#upload-citizen` (「自然人憑證上傳」), `#my-certificates` (items
 //!   `#certificate-{id}` with `#withdraw-{id}`), `#no-certificates`, `#logout`.
+//! * Passkeys `#passkeys` (in 我的專區; 步驟三 shows `#passkey-offer` with the same
+//!   add part): `#passkey-add` (「新增通行密鑰」, a card login within 5 minutes) or
+//!   `#passkey-step-up` with `#passkey-cert-login` (「使用憑證登入」); `#passkey-added`;
+//!   `#passkey-error` (role=alert, like `#error`); `#passkey-list` with items
+//!   `#passkey-{id}` (`#passkey-name-{id}`, `#passkey-rename-{id}`,
+//!   `#passkey-remove-{id}`), the rename form (`#passkey-new-name-{id}`,
+//!   `#passkey-rename-save-{id}`, `#passkey-rename-cancel-{id}`) and the removal
+//!   question (`#passkey-remove-question-{id}`, `#passkey-remove-confirm-{id}`,
+//!   `#passkey-remove-cancel-{id}`); `#no-passkeys`.
 //! * Organization area `#org-area`: `#org-area-heading`, `#org-agency`, `#org-officer`, `#logout`.
 
 pub mod api;
@@ -49,8 +60,10 @@ pub mod display;
 pub mod failure;
 pub mod flows;
 pub mod messages;
+pub mod passkey;
 pub mod protocol;
 pub mod view;
+pub mod webauthn;
 pub mod wizard;
 
 pub use view::app::App;

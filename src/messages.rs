@@ -126,6 +126,28 @@ texts! {
     NextStep = "下一步：", "Next step: ";
     AddSite = "將 ECPA 網站加入信任的網站", "Trust the ECPA site";
     CardLabel = "卡片憑證：", "Card certificate: ";
+    PasskeyLogin = "使用通行密鑰登入", "Log in with a passkey";
+    Passkeys = "通行密鑰", "Passkeys";
+    PasskeysIntro = "通行密鑰讓您不用插卡，就能以這個裝置的指紋、臉部辨識或螢幕鎖定登入 ECPA；它沿用您的自然人憑證確認過的身分。", "A passkey lets you log in to ECPA without your card, with this device's fingerprint, face or screen lock; it carries the identity your citizen card confirmed.";
+    /// 步驟三 after a citizen card was uploaded.
+    PasskeyOffer = "下次想不插卡就登入嗎？可以新增通行密鑰。", "Want to log in without the card next time? Add a passkey.";
+    PasskeyAdd = "新增通行密鑰", "Add a passkey";
+    PasskeyStepUp = "新增通行密鑰前，請先使用憑證登入：通行密鑰只能在憑證登入後 5 分鐘內新增，以確認是您本人。", "To add a passkey, log in with your card first: a passkey can be added only within 5 minutes of a card login, which confirms it is you.";
+    PasskeyAdding = "請依瀏覽器的提示建立通行密鑰…", "Follow the browser's prompt to create the passkey…";
+    /// `{name}` is the passkey's name.
+    PasskeyAdded = "已新增通行密鑰「{name}」，下次可以直接用它登入。", "Passkey “{name}” was added; next time you can log in with it.";
+    MyPasskeys = "我的通行密鑰", "My passkeys";
+    NoPasskeys = "尚未新增通行密鑰", "No passkeys yet";
+    PasskeyCreated = "新增於", "Added";
+    PasskeyLastUsed = "上次使用", "Last used";
+    PasskeyNeverUsed = "尚未使用", "Not used yet";
+    Rename = "重新命名", "Rename";
+    PasskeyName = "通行密鑰名稱", "Passkey name";
+    Save = "儲存", "Save";
+    Remove = "移除", "Remove";
+    /// `{name}` is the passkey's name.
+    PasskeyRemoveQuestion = "確定要移除通行密鑰「{name}」嗎？移除後就不能再用它登入。", "Remove passkey “{name}”? You will no longer be able to log in with it.";
+    ConfirmRemove = "確定移除", "Remove it";
 }
 
 impl Text {

@@ -24,6 +24,9 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "web/passkeys.rs"]
+mod passkeys;
+
 const CITIZEN_PEM: &str = include_str!("data/citizen-moica-test.pem");
 const AGENCY_PEM: &str = include_str!("data/agency-gtestca-test.pem");
 const AGENT: &str = "http://127.0.0.1:61161";
@@ -173,6 +176,22 @@ fn confirm_state(kind: CardKind, pem: &str) -> Wizard {
         },
         Some(kind),
     )
+}
+
+/// What the portal answers to an upload of a card of `kind`.
+fn registration(kind: CardKind) -> ecpa_wire::api::Registration {
+    ecpa_wire::api::Registration {
+        id: 1,
+        kind,
+        serial: "88d0".into(),
+        subject: "C=TW, CN=測試人".into(),
+        issuer: "C=TW".into(),
+        fingerprint: "ab".into(),
+        not_before: "2024-07-08T03:21:43Z".into(),
+        not_after: "2024-09-08T15:59:59Z".into(),
+        agency_code: None,
+        registered_at: "2024-07-09T00:00:00Z".into(),
+    }
 }
 
 fn mount_wizard(state: RwSignal<Wizard>, lang: RwSignal<Lang>) -> (Mounted, Recorded) {
@@ -513,18 +532,7 @@ async fn the_not_registered_banner_is_only_shown_before_the_steps() {
     tick().await;
     assert!(page.text("not-registered").contains("找不到對應的憑證資訊"));
     let (w, _) = confirm_state(CardKind::Citizen, CITIZEN_PEM).confirm();
-    let done = w.registered(Ok(ecpa_wire::api::Registration {
-        id: 1,
-        kind: CardKind::Citizen,
-        serial: "88d0".into(),
-        subject: "C=TW, CN=測試人".into(),
-        issuer: "C=TW".into(),
-        fingerprint: "ab".into(),
-        not_before: "2024-07-08T03:21:43Z".into(),
-        not_after: "2024-09-08T15:59:59Z".into(),
-        agency_code: None,
-        registered_at: "2024-07-09T00:00:00Z".into(),
-    }));
+    let done = w.registered(Ok(registration(CardKind::Citizen)));
     state.set(done);
     tick().await;
     assert!(page.text("result").contains("憑證上傳成功"));

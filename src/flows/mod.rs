@@ -3,6 +3,7 @@
 //! may open the agent's window runs inside a click handler.
 
 mod areas;
+mod passkeys;
 mod wizard;
 
 use ecpa_wire::Pin;
@@ -20,6 +21,9 @@ use crate::protocol::{add_site_url, parse_answer, read_cards_request};
 use crate::wizard::{CardRef, Wizard, WizardContext};
 
 pub use areas::{load_my_certificates, withdraw};
+pub use passkeys::{
+    PasskeyActions, PasskeyAutofill, PasskeyState, Passkeys, load_passkeys, passkey_login, passkeys,
+};
 pub use wizard::{WizardActions, WizardFlow, wizard_actions};
 
 /// The screens of the page.

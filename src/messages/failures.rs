@@ -6,7 +6,7 @@ use ecpa_wire::agent::AgentFailure;
 use ecpa_wire::{CardKind, ErrorCode, IdError};
 
 use super::Lang;
-use crate::failure::Failure;
+use crate::failure::{BrowserPasskey, Failure};
 
 /// What the page offers as the way forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,20 @@ fn words(failure: &Failure) -> Said {
         Failure::Input(e) => with(["{n}", e.message_en()], ["請確認後重新輸入。", "Check it and enter it again."]),
         Failure::Network => said("無法連線到 ECPA 網站。", "The ECPA site cannot be reached.",
             "請檢查網路連線後再試一次。", "Check your network connection and try again."),
+        Failure::Passkey(refusal) => match refusal {
+            BrowserPasskey::Cancelled => said("通行密鑰的操作已取消或逾時。", "The passkey prompt was cancelled or timed out.",
+                "如要繼續，請再按一次並依瀏覽器的提示操作；也可以改用憑證登入。", "Press the button again and follow the browser's prompt, or log in with your card."),
+            BrowserPasskey::Unsupported => said("此瀏覽器無法在這個網址使用通行密鑰。", "This browser cannot use passkeys on this address.",
+                "請以最新版的 Chrome、Edge、Safari 或 Firefox 開啟 ECPA 網站的正式網址；或改用憑證登入。", "Open the ECPA site's own address in a current Chrome, Edge, Safari or Firefox, or log in with your card."),
+            BrowserPasskey::NoAuthenticator => said("找不到可以保存通行密鑰的裝置（須能驗證使用者，例如指紋、臉部辨識或螢幕鎖定）。", "No authenticator that can hold a passkey was found (it must verify you: fingerprint, face or screen lock).",
+                "請在裝置上設定螢幕鎖定，或接上安全金鑰後再試一次；也可以繼續使用憑證登入。", "Set up a screen lock on this device or plug in a security key, then try again; you can keep logging in with your card."),
+            BrowserPasskey::AlreadyRegistered => said("這個裝置上已經有您的 ECPA 通行密鑰。", "This device already holds your ECPA passkey.",
+                "可以直接用它登入；如要換一把，請先在清單中移除舊的通行密鑰。", "Log in with it; to replace it, first remove the old passkey from the list."),
+            BrowserPasskey::Failed => said("瀏覽器無法完成通行密鑰的操作。", "The browser could not complete the passkey request.",
+                "請重新整理頁面後再試一次；若持續發生，請改用憑證登入。", "Reload the page and try again; if this persists, log in with your card."),
+        },
+        Failure::PasskeyName => said("通行密鑰名稱須為 1 至 64 個字元。", "A passkey name has 1 to 64 characters.",
+            "請重新輸入名稱。", "Enter the name again."),
         // Worded by the portal (see `failure_text`).
         Failure::Api(_) | Failure::ApiOther { .. } => said("", "", "", ""),
         Failure::Agent(agent) => match agent {
@@ -197,6 +211,49 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_passkey_failure_has_its_own_message_and_a_next_step() {
+        use BrowserPasskey::*;
+        let browser = [
+            Cancelled,
+            Unsupported,
+            NoAuthenticator,
+            AlreadyRegistered,
+            Failed,
+        ]
+        .map(Failure::Passkey);
+        let portal = [
+            ErrorCode::PASSKEY_STEP_UP_REQUIRED,
+            ErrorCode::PASSKEY_UNKNOWN,
+            ErrorCode::PASSKEY_CEREMONY_EXPIRED,
+            ErrorCode::PASSKEY_REJECTED,
+        ]
+        .map(Failure::Api);
+        for lang in [Lang::Zh, Lang::En] {
+            let mut seen = std::collections::HashSet::new();
+            for failure in browser.iter().chain(&portal).chain([&Failure::PasskeyName]) {
+                let t = failure_text(failure, lang);
+                assert!(
+                    seen.insert(t.message.clone()),
+                    "{failure:?} shares a message"
+                );
+                // The portal's own words name the next step in the message itself.
+                let next = t.next.unwrap_or_else(|| t.message.clone());
+                let says_what_to_do = match lang {
+                    Lang::Zh => next.contains('請') || next.contains("可以"),
+                    Lang::En => {
+                        let next = next.to_lowercase();
+                        next.contains("log in") || next.contains("again")
+                    }
+                };
+                assert!(says_what_to_do, "{failure:?}: {next}");
+            }
+        }
+        let cancelled = failure_text(&Failure::Passkey(Cancelled), Lang::Zh);
+        assert_eq!(cancelled.message, "通行密鑰的操作已取消或逾時。");
+        assert!(cancelled.next.is_some_and(|n| n.contains("憑證登入")));
     }
 
     #[test]

@@ -45,8 +45,9 @@ pub fn Shell(app: AppState) -> impl IntoView {
             // Owned by this screen: disposed when another screen replaces it.
             let state = RwSignal::from(state);
             let actions = flows::wizard_actions(app, state);
+            let passkeys = flows::passkeys(app);
             view! {
-                <WizardView state lang=app.lang agent_origin=app.agent_origin not_registered actions />
+                <WizardView state lang=app.lang agent_origin=app.agent_origin not_registered actions passkeys />
             }
             .into_any()
         }

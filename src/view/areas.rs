@@ -7,6 +7,7 @@ use crate::display::kind_label;
 use crate::flows::{self, AppState};
 use crate::messages::{Lang, Text};
 use crate::view::common::{ErrorBox, focused_h2, tr};
+use crate::view::passkeys::PasskeysSection;
 
 /// 我的專區: who I am, 「自然人憑證上傳」, my certificates, log out.
 #[component]
@@ -14,6 +15,8 @@ pub fn MyArea(app: AppState) -> impl IntoView {
     let lang: Signal<Lang> = app.lang.into();
     let certificates = RwSignal::new(None::<Vec<Registration>>);
     flows::load_my_certificates(app, certificates);
+    let passkeys = flows::passkeys(app);
+    flows::load_passkeys(passkeys.state);
     let field = move |get: fn(&Principal) -> Option<String>| {
         move || app.me.with(|me| me.as_ref().and_then(get))
     };
@@ -95,6 +98,7 @@ pub fn MyArea(app: AppState) -> impl IntoView {
             </div>
             <h3 id="my-certificates-heading">{tr(lang, Text::MyCertificates)}</h3>
             <ul id="my-certificates" aria-labelledby="my-certificates-heading">{list}</ul>
+            <PasskeysSection passkeys lang />
         </section>
     }
 }

@@ -39,6 +39,9 @@ pub fn ErrorBox(
     /// Offered when the session is missing or expired.
     #[prop(optional)]
     on_login: Option<Callback<()>>,
+    /// The element's id: `error` (the screen's failure) unless another is given.
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
     let shown = move || {
         let failure = failure.get()?;
@@ -69,7 +72,7 @@ pub fn ErrorBox(
         })
     };
     view! {
-        <div id="error" class="error" role="alert" aria-live="assertive" aria-atomic="true">
+        <div id=id.unwrap_or("error") class="error" role="alert" aria-live="assertive" aria-atomic="true">
             {shown}
         </div>
     }
@@ -113,7 +116,7 @@ pub fn StepIndicator(
 }
 
 /// Moves keyboard focus to an element once it is in the page.
-fn focus_on_show<E>(target: NodeRef<E>)
+pub fn focus_on_show<E>(target: NodeRef<E>)
 where
     E: html::ElementType + 'static,
     E::Output: JsCast + Clone + 'static,
@@ -162,7 +165,15 @@ pub fn PasswordForm(
     #[prop(into)] lang: Signal<Lang>,
     #[prop(into)] busy: Signal<bool>,
     on_login: Callback<PasswordLogin>,
+    /// The account field also offers the browser's passkeys (conditional mediation).
+    #[prop(optional)]
+    passkey_autofill: bool,
 ) -> impl IntoView {
+    let autocomplete = if passkey_autofill {
+        "username webauthn"
+    } else {
+        "username"
+    };
     let account = NodeRef::<html::Input>::new();
     let password = NodeRef::<html::Input>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -183,7 +194,7 @@ pub fn PasswordForm(
     view! {
         <form class="form" on:submit=submit>
             <label for="account">{tr(lang, Text::Account)}</label>
-            <input id="account" name="account" type="text" autocomplete="username" required node_ref=account />
+            <input id="account" name="account" type="text" autocomplete=autocomplete required node_ref=account />
             <label for="password">{tr(lang, Text::Password)}</label>
             <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password />
             <div class="actions">

@@ -7,27 +7,46 @@ use leptos::prelude::*;
 
 use crate::cards::CardChoice;
 use crate::failure::Failure;
-use crate::flows::{self, AppState};
+use crate::flows::{self, AppState, PasskeyAutofill};
 use crate::messages::{Lang, Text};
 use crate::view::common::{CardSubject, ErrorBox, PasswordForm, focused_h2, tr, tr_while};
 
-/// Account and password, and 「使用憑證登入」.
+/// Account and password, 「使用憑證登入」 and 「使用通行密鑰登入」. Where the browser
+/// offers it, the account field also suggests passkeys (autofill) while the page is
+/// idle; pressing a button stops that.
 #[component]
 pub fn LoginPage(app: AppState) -> impl IntoView {
     let lang: Signal<Lang> = app.lang.into();
-    let login = Callback::new(move |login: PasswordLogin| flows::password_login(app, login));
+    let autofill = PasskeyAutofill::new();
+    Effect::new(move |_| {
+        if !app.busy.get() {
+            autofill.start(app);
+        }
+    });
+    on_cleanup(move || autofill.stop());
+    let login = Callback::new(move |login: PasswordLogin| {
+        autofill.stop();
+        flows::password_login(app, login);
+    });
     let cert_login = move |_| {
         if !app.busy.get_untracked() {
+            autofill.stop();
             flows::read_cards(app);
+        }
+    };
+    let passkey_login = move |_| {
+        if !app.busy.get_untracked() {
+            flows::passkey_login(app, autofill);
         }
     };
     view! {
         <section id="login" class="panel">
             {focused_h2("login-heading", tr(lang, Text::LoginHeading))}
             <ErrorBox failure=app.error lang agent_origin=app.agent_origin />
-            <PasswordForm lang busy=app.busy on_login=login />
+            <PasswordForm lang busy=app.busy on_login=login passkey_autofill=true />
             <div class="alternative">
                 <button id="cert-login" type="button" on:click=cert_login disabled=app.busy>{tr(lang, Text::CertLogin)}</button>
+                <button id="passkey-login" type="button" on:click=passkey_login disabled=app.busy>{tr(lang, Text::PasskeyLogin)}</button>
                 <p class="status" role="status" aria-live="polite">{tr_while(lang, app.busy.into(), Text::Working)}</p>
             </div>
         </section>

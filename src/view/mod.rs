@@ -4,4 +4,5 @@ pub mod app;
 pub mod areas;
 pub mod common;
 pub mod login;
+pub mod passkeys;
 pub mod wizard;

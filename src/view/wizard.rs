@@ -8,11 +8,12 @@ use leptos::prelude::*;
 
 use crate::display::CertDisplay;
 use crate::failure::Failure;
-use crate::flows::{WizardActions, WizardFlow};
+use crate::flows::{Passkeys, WizardActions, WizardFlow};
 use crate::messages::{Lang, Text, check_prompt, failure_text};
 use crate::view::common::{
     CardSubject, ErrorBox, PasswordForm, StepIndicator, focused_h3, tr, tr_while,
 };
+use crate::view::passkeys::PasskeyAdd;
 use crate::wizard::{AgencyLookup, Wizard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,9 @@ pub fn WizardView(
     #[prop(optional)]
     not_registered: bool,
     actions: WizardActions,
+    /// 步驟三 offers 「新增通行密鑰」 after a citizen card's upload.
+    #[prop(optional)]
+    passkeys: Option<Passkeys>,
 ) -> impl IntoView {
     let flow = WizardFlow { state, actions };
     let current = Memo::new(move |_| state.with(screen));
@@ -90,7 +94,7 @@ pub fn WizardView(
         Screen::Refused => view! { <RefusedStep flow lang /> }.into_any(),
         Screen::Check => view! { <CheckStep flow lang /> }.into_any(),
         Screen::Confirm => view! { <ConfirmStep flow lang /> }.into_any(),
-        Screen::Done => view! { <ResultStep flow lang /> }.into_any(),
+        Screen::Done => view! { <ResultStep flow lang passkeys /> }.into_any(),
     };
     view! {
         <section id="wizard" class="wizard" aria-labelledby="wizard-title">
@@ -305,10 +309,21 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
 }
 
 #[component]
-fn ResultStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
+fn ResultStep(flow: WizardFlow, lang: Signal<Lang>, passkeys: Option<Passkeys>) -> impl IntoView {
     let failure: Option<Failure> = flow.state.with_untracked(|w| match w {
         Wizard::Done { outcome, .. } => outcome.as_ref().err().cloned(),
         _ => None,
+    });
+    let citizen_card_added = flow.state.with_untracked(|w| {
+        matches!(w, Wizard::Done { outcome: Ok(registration), .. } if registration.kind == CardKind::Citizen)
+    });
+    let passkey_offer = passkeys.filter(|_| citizen_card_added).map(|passkeys| {
+        view! {
+            <div id="passkey-offer" class="passkey-offer">
+                <p>{tr(lang, Text::PasskeyOffer)}</p>
+                <PasskeyAdd passkeys lang />
+            </div>
+        }
     });
     let code = failure
         .as_ref()
@@ -350,6 +365,7 @@ fn ResultStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
             role=if ok { "status" } else { "alert" }>
             {words}
         </div>
+        {passkey_offer}
         <div class="actions">
             {relogin}
             {retry}

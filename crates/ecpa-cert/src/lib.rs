@@ -15,7 +15,9 @@ mod time_fmt;
 pub use error::CertError;
 pub use name::{DistinguishedName, NameAttribute};
 pub use profile::{CertProfile, KeyUsage, SubjectCategory, parse_der, parse_pem_chain, profile_of};
-pub use time_fmt::{TAIPEI_OFFSET_SECONDS, format_taipei, format_taipei_date, unix_to_rfc3339};
+pub use time_fmt::{
+    TAIPEI_OFFSET_SECONDS, format_taipei, format_taipei_date, rfc3339_to_unix, unix_to_rfc3339,
+};
 
 /// GPKI object identifiers this crate reads.
 pub mod oids {

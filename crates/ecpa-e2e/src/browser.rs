@@ -146,7 +146,10 @@ impl Browser {
 
     /// Every request URL and POST body the browser sent (from Chromium's performance log).
     pub async fn network_requests(&self) -> Result<Vec<String>> {
-        let logs = self.client.issue_cmd(GetLog("performance")).await;
+        let logs = self
+            .client
+            .issue_cmd(SessionCommand::log("performance"))
+            .await;
         let Ok(serde_json::Value::Array(entries)) = logs else {
             return Ok(Vec::new());
         };
@@ -174,7 +177,8 @@ impl Browser {
 
     /// The page's console messages so far (errors, warnings, logs).
     pub async fn console_log(&self) -> Vec<String> {
-        let Ok(serde_json::Value::Array(entries)) = self.client.issue_cmd(GetLog("browser")).await
+        let Ok(serde_json::Value::Array(entries)) =
+            self.client.issue_cmd(SessionCommand::log("browser")).await
         else {
             return Vec::new();
         };
@@ -190,6 +194,67 @@ impl Browser {
             .collect()
     }
 
+    /// Adds a WebDriver virtual authenticator that holds passkeys on this "device"
+    /// (CTAP2, internal transport, resident keys, user verification that succeeds);
+    /// returns its id.
+    pub async fn add_virtual_authenticator(&self) -> Result<String> {
+        let options = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+        });
+        let added = self
+            .client
+            .issue_cmd(SessionCommand {
+                method: http::Method::POST,
+                path: "webauthn/authenticator".into(),
+                body: Some(options),
+            })
+            .await
+            .context("adding a virtual authenticator")?;
+        match added {
+            serde_json::Value::String(id) => Ok(id),
+            other => bail!("the virtual authenticator's id is {other}"),
+        }
+    }
+
+    /// Whether a virtual authenticator's user verification succeeds from now on
+    /// (when it fails, the browser refuses the request with `NotAllowedError`).
+    pub async fn set_user_verified(&self, authenticator: &str, verified: bool) -> Result<()> {
+        self.client
+            .issue_cmd(SessionCommand {
+                method: http::Method::POST,
+                path: format!("webauthn/authenticator/{authenticator}/uv"),
+                body: Some(json!({ "isUserVerified": verified })),
+            })
+            .await
+            .context("setting the virtual authenticator's user verification")?;
+        Ok(())
+    }
+
+    /// The credentials a virtual authenticator holds (WebDriver's `Credential`
+    /// objects: `credentialId`, `isResidentCredential`, `rpId`, `signCount`, …).
+    pub async fn authenticator_credentials(
+        &self,
+        authenticator: &str,
+    ) -> Result<Vec<serde_json::Value>> {
+        let listed = self
+            .client
+            .issue_cmd(SessionCommand {
+                method: http::Method::GET,
+                path: format!("webauthn/authenticator/{authenticator}/credentials"),
+                body: None,
+            })
+            .await
+            .context("listing the virtual authenticator's credentials")?;
+        match listed {
+            serde_json::Value::Array(credentials) => Ok(credentials),
+            other => bail!("the credentials are {other}"),
+        }
+    }
+
     /// Ends the session (Chromium exits) and stops chromedriver.
     pub async fn close(self) -> Result<()> {
         let Self { client, _driver } = self;
@@ -202,26 +267,43 @@ impl Browser {
     }
 }
 
-/// chromedriver's `GET /session/{id}/se/log` for one log type.
+/// A WebDriver command on the current session that fantoccini has no method for:
+/// `method` on `session/{id}/{path}` with a JSON body.
 #[derive(Debug)]
-struct GetLog(&'static str);
+struct SessionCommand {
+    method: http::Method,
+    path: String,
+    body: Option<serde_json::Value>,
+}
 
-impl fantoccini::wd::WebDriverCompatibleCommand for GetLog {
+impl SessionCommand {
+    /// chromedriver's log of one type (`POST session/{id}/se/log`).
+    fn log(kind: &str) -> Self {
+        Self {
+            method: http::Method::POST,
+            path: "se/log".into(),
+            body: Some(json!({ "type": kind })),
+        }
+    }
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for SessionCommand {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (
-            http::Method::POST,
-            Some(json!({ "type": self.0 }).to_string()),
+            self.method.clone(),
+            self.body.as_ref().map(serde_json::Value::to_string),
         )
     }
 }

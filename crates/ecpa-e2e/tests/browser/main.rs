@@ -7,6 +7,7 @@ mod conformance;
 mod layout;
 mod method1;
 mod method2;
+mod passkeys;
 mod refusals;
 mod security;
 mod skeleton;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use ecpa_e2e::{Browser, Stack, StackOptions};
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 use tokio::sync::{Mutex, MutexGuard};
@@ -229,16 +229,23 @@ pub async fn shown_code(browser: &Browser) -> Result<String> {
         if (error && error.dataset.code) return error.dataset.code;
         return null;
     "#;
+    script_text(browser, SCRIPT)
+        .await
+        .context("the page showed no outcome code")
+}
+
+/// Runs `script` until it returns a string (for up to 20 s), and returns that.
+pub async fn script_text(browser: &Browser, script: &str) -> Result<String> {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     while tokio::time::Instant::now() < deadline {
-        if let Ok(serde_json::Value::String(code)) =
-            browser.client().execute(SCRIPT, Vec::new()).await
+        if let Ok(serde_json::Value::String(text)) =
+            browser.client().execute(script, Vec::new()).await
         {
-            return Ok(code);
+            return Ok(text);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    anyhow::bail!("the page showed no outcome code")
+    anyhow::bail!("the script never returned a string")
 }
 
 /// Method 1 up to the end of step 1: 「使用憑證登入」, the card is not registered,
