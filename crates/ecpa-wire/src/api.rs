@@ -227,7 +227,7 @@ impl Eligibility {
 /// `POST /api/passkeys/registration/finish`: the browser's answer to the creation
 /// options from `…/registration/start`, and an optional name (1–64 characters; the portal
 /// names it 「通行密鑰 N」 when absent).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PasskeyRegistrationFinish {
     pub credential: webauthn_rs_proto::RegisterPublicKeyCredential,
     #[serde(default, skip_serializing_if = "Option::is_none")]
