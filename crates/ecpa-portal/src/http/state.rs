@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::forwarded::TrustedProxies;
 use super::rate_limit::RateLimiter;
 use crate::db::Db;
-use crate::pki::TrustStore;
+use crate::pki::{IssuerKinds, OcspClient, TrustStore};
 use crate::{Clock, Entropy, PortalError};
 
 /// What the API needs to know about where it runs.
@@ -27,6 +27,10 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Audit log rows older than this many days are deleted.
     pub audit_retention_days: u32,
+    /// Ask the OCSP responder a card's authorityInfoAccess names (CRL as fallback).
+    pub ocsp: bool,
+    /// Which CAs may issue citizen and organization cards.
+    pub issuer_kinds: IssuerKinds,
 }
 
 impl Settings {
@@ -49,6 +53,8 @@ struct Inner {
     last_purge: AtomicI64,
     /// Challenges asked for per client address.
     challenge_limiter: RateLimiter,
+    /// Present when `settings.ocsp` is on.
+    ocsp: Option<OcspClient>,
 }
 
 /// Cheap to clone; one per portal.
@@ -66,8 +72,10 @@ impl AppState {
         let salt: [u8; 16] = entropy.bytes();
         let dummy_password_hash = crate::passwords::hash_password(&hex::encode(salt), salt)?;
         let challenge_limiter = RateLimiter::new(settings.challenges_per_minute);
+        let ocsp = settings.ocsp.then(OcspClient::new).transpose()?;
         Ok(Self(Arc::new(Inner {
             challenge_limiter,
+            ocsp,
             settings,
             db,
             trust: RwLock::new(Arc::new(trust)),
@@ -104,6 +112,11 @@ impl AppState {
             );
         }
         *trust = Arc::new(store);
+    }
+
+    /// The OCSP client, when OCSP is on.
+    pub fn ocsp(&self) -> Option<&OcspClient> {
+        self.0.ocsp.as_ref()
     }
 
     pub fn now(&self) -> OffsetDateTime {
