@@ -54,6 +54,11 @@ fn serial(card: &SoftwareCard) -> Vec<u8> {
     serial_of(&card.signing_cert_der)
 }
 
+/// The MOICA-profile CA's responder on `port`, signing as the CA.
+fn moica_responder(port: u16, entries: &[(Vec<u8>, Entry)], minutes: u32) -> Responder {
+    Responder::start(port, &pkis().rsa.moica, Signer::Ca, entries, minutes)
+}
+
 fn requests_sent(app: &TestApp) -> u64 {
     app.state.ocsp().unwrap().requests_sent()
 }
@@ -69,10 +74,8 @@ async fn good_revoked_and_unknown_answers_decide_without_a_crl() {
         card(1502, port, now),
         card(1503, port, now),
     );
-    let _responder = Responder::start(
+    let _responder = moica_responder(
         port,
-        &pkis().rsa.moica,
-        Signer::Ca,
         &[
             (serial(&good), Entry::Valid),
             (serial(&revoked), Entry::Revoked),
@@ -96,13 +99,7 @@ async fn a_revoked_answer_wins_over_a_current_crl_that_does_not_list_the_card() 
     let app = app_at(now).await;
     let port = free_port();
     let revoked = card(1511, port, now);
-    let _responder = Responder::start(
-        port,
-        &pkis().rsa.moica,
-        Signer::Ca,
-        &[(serial(&revoked), Entry::Revoked)],
-        60,
-    );
+    let _responder = moica_responder(port, &[(serial(&revoked), Entry::Revoked)], 60);
     register(&app, 1511, &revoked)
         .await
         .assert_error(422, "CERT_REVOKED");
@@ -184,13 +181,7 @@ async fn a_stale_answer_is_not_relied_on() {
     let port = free_port();
     let card = card(1541, port, now);
     // nextUpdate a minute after the answer is made; the portal's clock is 10 minutes on.
-    let _responder = Responder::start(
-        port,
-        &pkis().rsa.moica,
-        Signer::Ca,
-        &[(serial(&card), Entry::Valid)],
-        1,
-    );
+    let _responder = moica_responder(port, &[(serial(&card), Entry::Valid)], 1);
     let mut clerk = clerk_logged_in(&app, &national_id(1541), NAME).await;
     app.advance(Duration::minutes(10));
     clerk
@@ -207,13 +198,7 @@ async fn a_good_answer_is_kept_until_its_next_update() {
     without_moica_crl(&app);
     let port = free_port();
     let card = card(1551, port, now);
-    let mut responder = Responder::start(
-        port,
-        &pkis().rsa.moica,
-        Signer::Ca,
-        &[(serial(&card), Entry::Valid)],
-        60,
-    );
+    let mut responder = moica_responder(port, &[(serial(&card), Entry::Valid)], 60);
     register(&app, 1551, &card).await.assert_status(201);
     assert_eq!(requests_sent(&app), 1);
     // The responder is gone: the kept answer lets the card in without asking.
