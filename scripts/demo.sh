@@ -54,6 +54,8 @@ ECPA_PUBLIC_ORIGIN="$ORIGIN" \
 ECPA_AGENT_ORIGIN="http://127.0.0.1:$AGENT_PORT" \
 ECPA_TRUST_ANCHORS="$DEMO_DIR/pki/trust-anchors.pem" \
 ECPA_CRLS="$DEMO_DIR/pki/crl.pem" \
+ECPA_CITIZEN_CAS="$DEMO_DIR/pki/moica.pem" \
+ECPA_ORGANIZATION_CAS="$DEMO_DIR/pki/gca.pem" \
 ECPA_DIST_DIR="$ROOT/dist" \
   "$bin/ecpa-portal" serve &
 pids+=("$!")

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::future::{Either, select};
 use gloo_timers::future::sleep;
 use wasm_bindgen::JsCast;
@@ -20,7 +20,8 @@ const GREETING_TIMEOUT: Duration = Duration::from_millis(3500);
 /// How long the card may take to answer (reading, signing).
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// An open bridge window, listening for messages from the agent's origin only.
+/// An open bridge window, listening for messages from it only (its window, the agent's
+/// origin).
 pub struct Bridge {
     window: Window,
     popup: Window,
@@ -35,23 +36,6 @@ impl Bridge {
     pub fn open(agent_origin: &str) -> Result<Self, Failure> {
         let window = web_sys::window().ok_or(Failure::PopupBlocked)?;
         let origin = agent_origin.trim_end_matches('/').to_owned();
-        let (sender, inbox) = unbounded();
-        let expected = origin.clone();
-        let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            if event.origin() != expected {
-                return;
-            }
-            let data = event.data();
-            let text = data
-                .as_string()
-                .or_else(|| js_sys::JSON::stringify(&data).ok().map(String::from));
-            if let Some(text) = text {
-                let _ = sender.unbounded_send(text);
-            }
-        });
-        window
-            .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
-            .map_err(|_| Failure::PopupBlocked)?;
         let popup = window
             .open_with_url_and_target_and_features(
                 &format!("{origin}/popupForm"),
@@ -59,23 +43,25 @@ impl Bridge {
                 "width=420,height=360",
             )
             .ok()
-            .flatten();
-        match popup {
-            Some(popup) => Ok(Self {
-                window,
-                popup,
-                origin,
-                inbox,
-                listener,
-            }),
-            None => {
-                let _ = window.remove_event_listener_with_callback(
-                    "message",
-                    listener.as_ref().unchecked_ref(),
-                );
-                Err(Failure::PopupBlocked)
-            }
+            .flatten()
+            .ok_or(Failure::PopupBlocked)?;
+        // Added before this returns, so before the popup can post anything.
+        let (sender, inbox) = unbounded();
+        let listener = listener(origin.clone(), popup.clone(), sender);
+        if window
+            .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
+            .is_err()
+        {
+            let _ = popup.close();
+            return Err(Failure::PopupBlocked);
         }
+        Ok(Self {
+            window,
+            popup,
+            origin,
+            inbox,
+            listener,
+        })
     }
 
     async fn next_message(&mut self, timeout: Duration) -> Option<String> {
@@ -102,6 +88,30 @@ impl Bridge {
             .await
             .ok_or(Failure::AgentNotRunning)
     }
+}
+
+/// Takes a message only from the bridge: sent from the agent's origin by the popup
+/// this page opened (another window of that origin, or a frame, is not the bridge).
+fn listener(
+    origin: String,
+    popup: Window,
+    sender: UnboundedSender<String>,
+) -> Closure<dyn FnMut(MessageEvent)> {
+    Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let from_popup = event
+            .source()
+            .is_some_and(|source| js_sys::Object::is(&source, &popup));
+        if event.origin() != origin || !from_popup {
+            return;
+        }
+        let data = event.data();
+        let text = data
+            .as_string()
+            .or_else(|| js_sys::JSON::stringify(&data).ok().map(String::from));
+        if let Some(text) = text {
+            let _ = sender.unbounded_send(text);
+        }
+    })
 }
 
 impl Drop for Bridge {

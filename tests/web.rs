@@ -676,3 +676,27 @@ async fn several_cards_are_offered_by_holder_and_reader() {
     assert_eq!(page.text("card-choice-1"), "測試機關1 — Reader 1");
     assert!(page.find("card-choice-2").is_none());
 }
+
+/// A message from the agent's origin that does not come from the bridge's own popup
+/// (here the page itself posts it, as another window or frame of that origin could)
+/// is not taken for the bridge's: the bridge still waits for its greeting.
+#[wasm_bindgen_test]
+async fn the_bridge_takes_messages_only_from_its_popup() {
+    let agent = "http://127.0.0.1:9";
+    let bridge = ecpa_web::bridge::Bridge::open(agent).expect("the popup opens");
+    let window = web_sys::window().unwrap();
+    let init = web_sys::MessageEventInit::new();
+    init.set_data(&wasm_bindgen::JsValue::from_str(
+        r#"{"func":"pkcs11info","ret_code":0,"slots":[]}"#,
+    ));
+    init.set_origin(agent);
+    init.set_source(Some(window.as_ref()));
+    let forged = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
+    window.dispatch_event(&forged).unwrap();
+    let answer = bridge.exchange(r#"{"func":"pkcs11info"}"#).await;
+    assert!(
+        matches!(answer, Err(Failure::AgentNotRunning)),
+        "{:?}",
+        answer.map_err(|f| f.code())
+    );
+}

@@ -91,6 +91,7 @@ pub fn provision(
         serial: random_serial(rng),
         not_before: request.not_before,
         not_after: request.not_after,
+        ocsp_url: None,
     };
     let signing_key = card.generate_key_pair(&SIGNING_ID, "signature")?;
     let signing_cert_der = ca.issue(&spec, &signing_key)?;

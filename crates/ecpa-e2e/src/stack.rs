@@ -188,6 +188,8 @@ impl Stack {
             .env("ECPA_DATABASE_URL", self.database_url())
             .env("ECPA_TRUST_ANCHORS", pki.join("trust-anchors.pem"))
             .env("ECPA_CRLS", pki.join("crl.pem"))
+            .env("ECPA_CITIZEN_CAS", pki.join("moica.pem"))
+            .env("ECPA_ORGANIZATION_CAS", pki.join("gca.pem"))
             .env("ECPA_DIST_DIR", dist_dir()?)
             .env(
                 "ECPA_CLOCK_OFFSET_DAYS",

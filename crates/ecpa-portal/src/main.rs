@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ecpa_portal::db::Db;
 use ecpa_portal::import::{ImportKind, import_file};
-use ecpa_portal::pki::TrustFiles;
+use ecpa_portal::pki::{IssuerKinds, TrustFiles, TrustStore};
 use ecpa_portal::precompress::precompress_dir;
 use ecpa_portal::trust_reload::keep_trust_current;
 use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, TrustedProxies, router};
@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the REST API and the built SPA.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Import a UTF-8 CSV file (one transaction; a bad row rejects the file).
     Import { kind: ImportKind, file: PathBuf },
 }
@@ -81,6 +81,32 @@ struct ServeArgs {
         action = clap::ArgAction::Set
     )]
     allow_test_certificates: bool,
+    /// Ask the OCSP responder named in a card's authorityInfoAccess (2 s at most; a
+    /// good answer is kept until its nextUpdate); the CRL decides when it does not answer.
+    #[arg(
+        long,
+        env = "ECPA_OCSP",
+        default_value_t = false,
+        action = clap::ArgAction::Set
+    )]
+    ocsp: bool,
+    /// Comma-separated CAs that may issue citizen cards (MOICA): certificate files
+    /// (PEM or DER) or hex key identifiers. Empty: any configured CA (warned at start).
+    #[arg(
+        long,
+        env = "ECPA_CITIZEN_CAS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    citizen_cas: Vec<String>,
+    /// Comma-separated CAs that may issue organization cards (GCA), as `--citizen-cas`.
+    #[arg(
+        long,
+        env = "ECPA_ORGANIZATION_CAS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    organization_cas: Vec<String>,
     /// The built SPA.
     #[arg(long, env = "ECPA_DIST_DIR", default_value = "dist")]
     dist_dir: PathBuf,
@@ -168,6 +194,26 @@ fn precompress_in_background(dist: PathBuf) {
     });
 }
 
+/// Says which issuing CAs have no CRL: their cards are refused (REVOCATION_UNKNOWN),
+/// or with OCSP on accepted only on a responder's answer.
+fn warn_missing_revocation(trust: &TrustStore, ocsp: bool) {
+    let without = trust.issuing_cas_without_crl();
+    if without.is_empty() {
+        return;
+    }
+    if ocsp {
+        tracing::warn!(
+            cas = ?without,
+            "issuing CAs without a CRL (ECPA_CRLS): their cards are accepted only on a good OCSP answer"
+        );
+    } else {
+        tracing::warn!(
+            cas = ?without,
+            "issuing CAs without a revocation source (no CRL in ECPA_CRLS, ECPA_OCSP off): their cards are refused (REVOCATION_UNKNOWN)"
+        );
+    }
+}
+
 async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
     let mut trust_files = TrustFiles::new(files(&args.trust_anchors), files(&args.crls))
         .with_crl_grace(i64::from(args.crl_grace_hours) * 3600)
@@ -183,6 +229,15 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
             "no trust anchors configured (ECPA_TRUST_ANCHORS): every certificate will be refused"
         );
     }
+    warn_missing_revocation(&trust, args.ocsp);
+    let issuer_kinds = IssuerKinds::parse(&args.citizen_cas, &args.organization_cas)?;
+    let unrestricted = issuer_kinds.unrestricted();
+    if !unrestricted.is_empty() {
+        tracing::warn!(
+            kinds = ?unrestricted,
+            "ECPA_CITIZEN_CAS / ECPA_ORGANIZATION_CAS not set: these kinds of card are accepted from any configured CA"
+        );
+    }
     precompress_in_background(args.dist_dir.clone());
     let settings = Settings {
         public_origin: args.public_origin.trim_end_matches('/').to_owned(),
@@ -191,6 +246,8 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         challenges_per_minute: args.challenges_per_minute,
         trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)?,
         audit_retention_days: args.audit_retention_days,
+        ocsp: args.ocsp,
+        issuer_kinds,
     };
     let clock = SystemClock {
         offset_days: args.clock_offset_days,
@@ -231,7 +288,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
 async fn run(cli: Cli) -> Result<(), PortalError> {
     let db = Db::connect(&cli.database_url).await?;
     match cli.command {
-        Command::Serve(args) => serve(db, args).await,
+        Command::Serve(args) => serve(db, *args).await,
         Command::Import { kind, file } => {
             let result = import_file(&db, kind, &file, &Entropy::os()).await;
             db.close().await;

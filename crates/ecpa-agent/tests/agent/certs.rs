@@ -47,6 +47,7 @@ pub fn issue(spki_der: &[u8], cert: &CardCert<'_>) -> Vec<u8> {
         serial: cert.serial.to_be_bytes().to_vec(),
         not_before: time(cert.not_before),
         not_after: time(cert.not_after),
+        ocsp_url: None,
     };
     TEST_PKI.moica.issue(&spec, spki_der).unwrap()
 }

@@ -9,14 +9,15 @@ use time::OffsetDateTime;
 use x509_cert::certificate::Version;
 use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, CrlNumber, KeyUsage, KeyUsages,
-    SubjectKeyIdentifier, certpolicy::PolicyInformation,
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, CrlNumber, ExtendedKeyUsage,
+    KeyUsage, KeyUsages, SubjectKeyIdentifier, certpolicy::PolicyInformation,
 };
 use x509_cert::name::Name;
 use x509_cert::{Certificate, TbsCertificate};
 
 use super::encoding::{
-    extension, key_id, pem, random_serial, serial_number, sign_certificate, validity, x509_time,
+    COMMON_NAME, extension, key_id, pem, random_serial, serial_number, sign_certificate,
+    single_attribute, utf8, validity, x509_time,
 };
 use super::leaf::{LeafSpec, leaf_extensions};
 use super::{CaKey, PkiError};
@@ -162,6 +163,51 @@ impl Ca {
             issuer: self.name.clone(),
             validity: validity(spec.not_before, spec.not_after)?,
             subject: spec.subject.name()?,
+            subject_public_key_info: spki,
+            issuer_unique_id: None,
+            subject_unique_id: None,
+            extensions: Some(extensions),
+        };
+        sign_certificate(tbs, &self.key)
+    }
+
+    /// Certifies `public_key_der` (DER SubjectPublicKeyInfo) as this CA's delegated
+    /// OCSP responder `CN=<common_name>`: digitalSignature, and the id-kp-OCSPSigning
+    /// extended key usage when `ocsp_signing` (without it, clients must not accept its
+    /// answers).
+    pub fn issue_ocsp_responder(
+        &self,
+        public_key_der: &[u8],
+        common_name: &str,
+        validity_period: (OffsetDateTime, OffsetDateTime),
+        ocsp_signing: bool,
+        rng: &mut impl rsa::rand_core::CryptoRngCore,
+    ) -> Result<Vec<u8>, PkiError> {
+        let spki = SubjectPublicKeyInfoOwned::from_der(public_key_der)
+            .map_err(|e| PkiError::PublicKey.logged(&e))?;
+        let mut extensions = vec![
+            authority_key_id(&self.key_id)?,
+            subject_key_id(&key_id(&spki))?,
+            extension(&KeyUsage(KeyUsages::DigitalSignature.into()), true)?,
+        ];
+        if ocsp_signing {
+            extensions.push(extension(
+                &ExtendedKeyUsage(vec![const_oid::db::rfc5280::ID_KP_OCSP_SIGNING]),
+                false,
+            )?);
+        }
+        let mut subject = self.name.clone();
+        subject.0.push(single_attribute(
+            COMMON_NAME,
+            utf8(common_name, "OCSP 回應者名稱")?,
+        )?);
+        let tbs = TbsCertificate {
+            version: Version::V3,
+            serial_number: serial_number(&random_serial(rng))?,
+            signature: self.key.signature_algorithm(),
+            issuer: self.name.clone(),
+            validity: validity(validity_period.0, validity_period.1)?,
+            subject,
             subject_public_key_info: spki,
             issuer_unique_id: None,
             subject_unique_id: None,

@@ -40,13 +40,19 @@ pub(crate) fn utf8(text: &str, field: &'static str) -> Result<Any, PkiError> {
 pub(crate) fn name(attributes: Vec<(ObjectIdentifier, Any)>) -> Result<Name, PkiError> {
     let rdns = attributes
         .into_iter()
-        .map(|(oid, value)| {
-            SetOfVec::try_from(vec![AttributeTypeAndValue { oid, value }])
-                .map(RelativeDistinguishedName)
-                .map_err(|e| PkiError::Encode.logged(&e))
-        })
+        .map(|(oid, value)| single_attribute(oid, value))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RdnSequence(rdns))
+}
+
+/// One RDN holding one attribute.
+pub(crate) fn single_attribute(
+    oid: ObjectIdentifier,
+    value: Any,
+) -> Result<RelativeDistinguishedName, PkiError> {
+    SetOfVec::try_from(vec![AttributeTypeAndValue { oid, value }])
+        .map(RelativeDistinguishedName)
+        .map_err(|e| PkiError::Encode.logged(&e))
 }
 
 /// UTCTime through 2049, GeneralizedTime after (RFC 5280 §4.1.2.5); whole seconds.

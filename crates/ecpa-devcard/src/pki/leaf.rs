@@ -5,7 +5,8 @@ use der::{Any, Encode};
 use time::OffsetDateTime;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax, KeyUsage, KeyUsages};
 use x509_cert::name::Name;
 
 use super::PkiError;
@@ -61,6 +62,9 @@ pub struct LeafSpec {
     pub serial: Vec<u8>,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
+    /// The CA's OCSP responder, written into authorityInfoAccess (as MOICA's cards
+    /// carry `http://ocsp.moica.nat.gov.tw/OCSP/`), when `Some`.
+    pub ocsp_url: Option<String>,
 }
 
 impl LeafSubject {
@@ -146,8 +150,24 @@ pub(crate) fn leaf_extensions(spec: &LeafSpec) -> Result<Vec<Extension>, PkiErro
     let directory = attributes
         .to_der()
         .map_err(|e| PkiError::Encode.logged(&e))?;
-    Ok(vec![
+    let mut extensions = vec![
         extension(&KeyUsage(usage), true)?,
         raw_extension(SUBJECT_DIRECTORY_ATTRIBUTES, false, directory)?,
-    ])
+    ];
+    if let Some(url) = &spec.ocsp_url {
+        extensions.push(ocsp_access(url)?);
+    }
+    Ok(extensions)
+}
+
+/// authorityInfoAccess naming an OCSP responder.
+fn ocsp_access(url: &str) -> Result<Extension, PkiError> {
+    let location = der::asn1::Ia5String::new(url).map_err(|_| PkiError::Subject("OCSP 網址"))?;
+    extension(
+        &AuthorityInfoAccessSyntax(vec![AccessDescription {
+            access_method: const_oid::db::rfc5280::ID_AD_OCSP,
+            access_location: GeneralName::UniformResourceIdentifier(location),
+        }]),
+        false,
+    )
 }

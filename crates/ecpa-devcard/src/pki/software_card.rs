@@ -39,17 +39,30 @@ impl SoftwareCard {
         not_after: OffsetDateTime,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, PkiError> {
-        let public_key = key
-            .to_public_key()
-            .to_public_key_der()
-            .map_err(|e| PkiError::Key.logged(&e))?;
-        let mut spec = LeafSpec {
+        let spec = LeafSpec {
             subject,
             usage: LeafUsage::Signing,
             serial: random_serial(rng),
             not_before,
             not_after,
+            ocsp_url: None,
         };
+        Self::issue_spec(ca, spec, key, rng)
+    }
+
+    /// Both certificates for `key` as `spec` says (its usage is set for each; the
+    /// encryption certificate gets a random serial).
+    pub fn issue_spec(
+        ca: &Ca,
+        mut spec: LeafSpec,
+        key: rsa::RsaPrivateKey,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, PkiError> {
+        let public_key = key
+            .to_public_key()
+            .to_public_key_der()
+            .map_err(|e| PkiError::Key.logged(&e))?;
+        spec.usage = LeafUsage::Signing;
         let signing_cert_der = ca.issue(&spec, public_key.as_bytes())?;
         spec.usage = LeafUsage::Encryption;
         spec.serial = random_serial(rng);

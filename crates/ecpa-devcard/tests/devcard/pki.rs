@@ -118,6 +118,7 @@ fn spec(subject: LeafSubject, usage: LeafUsage, serial: &[u8]) -> LeafSpec {
         serial: serial.to_vec(),
         not_before: datetime!(2026-01-01 00:00:00 UTC),
         not_after: datetime!(2028-01-01 00:00:00 UTC),
+        ocsp_url: None,
     }
 }
 

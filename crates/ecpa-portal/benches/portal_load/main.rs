@@ -118,12 +118,13 @@ struct Setup {
     steady_seconds: f64,
     cards: Arc<Vec<SoftwareCard>>,
     anchors: std::path::PathBuf,
+    crls: std::path::PathBuf,
     dist: std::path::PathBuf,
 }
 
 async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
     let import = fill(url, setup.rows, setup.cards.len()).await;
-    let portal = Portal::start(url, &setup.anchors, &setup.dist);
+    let portal = Portal::start(url, &setup.anchors, &setup.crls, &setup.dist);
     for (i, card) in setup.cards.iter().enumerate() {
         let account = format!("user{}", i + 1);
         let status = register_card(&portal.base, &account, PASSWORD, card).await;
@@ -302,6 +303,13 @@ async fn main() {
         .collect();
     let anchors = dir.path().join("anchors.pem");
     std::fs::write(&anchors, pki.trust_anchors_pem()).unwrap();
+    let crls = dir.path().join("moica.crl");
+    let crl = pki.moica.crl_pem(
+        &[],
+        now - time::Duration::days(1),
+        now + time::Duration::days(7),
+    );
+    std::fs::write(&crls, crl.unwrap()).unwrap();
     let setup = Setup {
         rows: env_number("ECPA_BENCH_ROWS", 400_000),
         logins: env_number("ECPA_BENCH_LOGINS", 2000).max(1),
@@ -309,6 +317,7 @@ async fn main() {
         steady_seconds: env_number("ECPA_BENCH_STEADY_SECONDS", 5) as f64,
         cards: Arc::new(cards),
         anchors,
+        crls,
         dist: dir.path().join("dist"),
     };
 

@@ -134,6 +134,12 @@ impl Standing {
         self.effective.as_ref().or(self.pending.as_ref())
     }
 
+    /// The record a login stands on: the record to show, when it is a current one. A
+    /// departed person has none, so no login method lets them in.
+    pub fn login_record(&self) -> Option<&PersonnelRecord> {
+        self.display_record().filter(|r| r.is_current())
+    }
+
     /// Citizen cards: a current employee.
     pub fn require_current(&self) -> Result<&PersonnelRecord, Ineligible> {
         match &self.effective {
@@ -174,12 +180,6 @@ impl Standing {
             .filter(|r| r.status == EmploymentStatus::Departed)
             .and_then(|r| r.filed_on.next_day())
     }
-
-    /// A session opened on `opened_on` (Taiwan date) belongs to someone who has left
-    /// since. A session opened while already departed is judged by what it is used for.
-    pub fn departed_after(&self, opened_on: Date) -> bool {
-        self.departed_since().is_some_and(|since| opened_on < since)
-    }
 }
 
 #[cfg(test)]
@@ -205,20 +205,20 @@ mod tests {
     const YESTERDAY: Date = date!(2026 - 03 - 09);
 
     #[test]
-    fn a_session_outlives_no_departure_that_took_effect_after_it_opened() {
+    fn a_departure_counts_from_the_day_after_it_is_filed() {
         let mut gone = record("資訊室", "01", None, YESTERDAY);
         gone.status = EmploymentStatus::Departed;
         let standing = Standing::on(std::slice::from_ref(&gone), TODAY);
-        // Opened on the filing day or before: the departure took effect after it.
-        assert!(standing.departed_after(YESTERDAY));
-        assert!(standing.departed_after(date!(2026 - 03 - 01)));
-        // Opened once already departed.
-        assert!(!standing.departed_after(TODAY));
+        assert_eq!(standing.departed_since(), Some(TODAY));
+        assert_eq!(standing.login_record(), None);
         // Filed today, counts tomorrow.
-        assert!(!Standing::on(std::slice::from_ref(&gone), YESTERDAY).departed_after(YESTERDAY));
+        assert_eq!(
+            Standing::on(std::slice::from_ref(&gone), YESTERDAY).departed_since(),
+            None
+        );
         let current = record("資訊室", "01", None, YESTERDAY);
-        assert!(!Standing::on(&[current], TODAY).departed_after(YESTERDAY));
-        assert!(!Standing::on(&[], TODAY).departed_after(YESTERDAY));
+        assert_eq!(Standing::on(&[current], TODAY).departed_since(), None);
+        assert_eq!(Standing::on(&[], TODAY).departed_since(), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::forwarded::TrustedProxies;
 use super::rate_limit::RateLimiter;
 use super::relying_party;
 use crate::db::Db;
-use crate::pki::TrustStore;
+use crate::pki::{IssuerKinds, OcspClient, TrustStore};
 use crate::{Clock, Entropy, PortalError};
 
 /// What the API needs to know about where it runs.
@@ -29,6 +29,10 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Audit log rows older than this many days are deleted.
     pub audit_retention_days: u32,
+    /// Ask the OCSP responder a card's authorityInfoAccess names (CRL as fallback).
+    pub ocsp: bool,
+    /// Which CAs may issue citizen and organization cards.
+    pub issuer_kinds: IssuerKinds,
 }
 
 impl Settings {
@@ -53,6 +57,8 @@ struct Inner {
     challenge_limiter: RateLimiter,
     /// Passkey ceremonies; `None` when the public origin's host is not a domain name.
     passkeys: Option<Webauthn>,
+    /// Present when `settings.ocsp` is on.
+    ocsp: Option<OcspClient>,
 }
 
 /// Cheap to clone; one per portal.
@@ -73,9 +79,11 @@ impl AppState {
         let passkeys = relying_party::for_origin(&settings.public_origin)
             .inspect_err(|reason| tracing::warn!(%reason, "passkeys unavailable"))
             .ok();
+        let ocsp = settings.ocsp.then(OcspClient::new).transpose()?;
         Ok(Self(Arc::new(Inner {
             challenge_limiter,
             passkeys,
+            ocsp,
             settings,
             db,
             trust: RwLock::new(Arc::new(trust)),
@@ -112,6 +120,11 @@ impl AppState {
             );
         }
         *trust = Arc::new(store);
+    }
+
+    /// The OCSP client, when OCSP is on.
+    pub fn ocsp(&self) -> Option<&OcspClient> {
+        self.0.ocsp.as_ref()
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -4,7 +4,8 @@ use der::{Decode, Encode, Reader, SliceReader, oid::AssociatedOid};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
+    SubjectKeyIdentifier,
 };
 
 /// A parsed certificate and the facts about it that checks use.
@@ -119,6 +120,20 @@ impl ParsedCert {
     pub fn has_policy(&self, policy: &der::oid::ObjectIdentifier) -> bool {
         extension::<CertificatePolicies>(&self.cert)
             .is_some_and(|p| p.0.iter().any(|i| i.policy_identifier == *policy))
+    }
+
+    /// Whether the extendedKeyUsage extension lists `purpose`.
+    pub fn has_extended_key_usage(&self, purpose: &der::oid::ObjectIdentifier) -> bool {
+        extension::<ExtendedKeyUsage>(&self.cert).is_some_and(|e| e.0.contains(purpose))
+    }
+
+    /// The key identifier: the subjectKeyIdentifier, else the SHA-1 of the public key
+    /// bits (RFC 5280 §4.2.1.2, method 1), as CAs derive it.
+    pub fn key_id(&self) -> Vec<u8> {
+        self.subject_key_id.clone().unwrap_or_else(|| {
+            use sha1::Digest as _;
+            sha1::Sha1::digest(self.spki().subject_public_key.raw_bytes()).to_vec()
+        })
     }
 
     /// An RSA key under 2048 bits: refused on a card and on every CA of its path.

@@ -11,6 +11,7 @@ use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 use super::cert::{ParsedCert, TimeProblem, signed_part, strip_zero, unix};
 use super::chain_cache::ChainCache;
 use super::crl_profile;
+use super::ocsp::OcspVerdict;
 use super::{pem_blocks, verify_signed};
 use crate::PortalError;
 
@@ -37,7 +38,9 @@ pub enum CertCheckError {
     NotYetValid,
     #[error("revoked")]
     Revoked,
-    #[error("the issuer's CRL is past its nextUpdate and the grace period")]
+    #[error(
+        "no current revocation information: no OCSP answer, and no CRL or one past its nextUpdate and the grace period"
+    )]
     RevocationUnknown,
     #[error("keyUsage lacks digitalSignature")]
     KeyUsage,
@@ -362,14 +365,18 @@ impl TrustStore {
         Err(CertCheckError::Untrusted)
     }
 
-    /// Revocation of `cert` by `issuer` at `now`, from the issuer's CRLs: revoked if any
-    /// lists it (even a stale one), unknown if all are stale past the grace period;
-    /// a CA without a configured CRL is not checked.
+    /// Revocation of `cert` by `issuer` at `now`: revoked if a CRL of the issuer lists
+    /// it (even a stale one) or `ocsp` says so; good on a good OCSP answer; otherwise the
+    /// issuer's CRLs must be current (within the grace period). Where the issuer has no
+    /// CRL, the certificate is of unknown status when `required` (a card's issuing CA),
+    /// and not checked otherwise (a CA above it).
     fn check_revocation(
         &self,
         cert: &ParsedCert,
         issuer: &ParsedCert,
         now: i64,
+        required: bool,
+        ocsp: Option<OcspVerdict>,
     ) -> Result<(), CertCheckError> {
         let Ok(issuer_key) = issuer.spki().to_der() else {
             return Err(CertCheckError::RevocationUnknown);
@@ -383,26 +390,65 @@ impl TrustStore {
         if crls.iter().any(|crl| crl.revoked.contains(&serial)) {
             return Err(CertCheckError::Revoked);
         }
+        match ocsp {
+            Some(OcspVerdict::Revoked) => return Err(CertCheckError::Revoked),
+            Some(OcspVerdict::Good) => return Ok(()),
+            None => {}
+        }
+        if crls.is_empty() {
+            return if required {
+                Err(CertCheckError::RevocationUnknown)
+            } else {
+                Ok(())
+            };
+        }
         let current = |crl: &&LoadedCrl| now <= crl.next_update.saturating_add(self.crl_grace);
-        if !crls.is_empty() && !crls.iter().any(current) {
+        if !crls.iter().any(current) {
             return Err(CertCheckError::RevocationUnknown);
         }
         Ok(())
     }
 
-    /// Every check a card's signing certificate must pass at `now` (Unix seconds). The
-    /// chain's signatures are proven once per store; validity, revocation and keyUsage
-    /// are checked every time.
+    /// The CA that issued `cert`, once its chain is proven and it and its CAs are
+    /// valid at `now`: the CA an OCSP request about it names.
+    pub fn card_issuer(&self, cert: &ParsedCert, now: i64) -> Result<&ParsedCert, CertCheckError> {
+        let path = self.proven_chain(cert, now)?;
+        cert.valid_at(now)?;
+        path.first()
+            .map(|&i| &self.cas[i])
+            .ok_or(CertCheckError::Untrusted)
+    }
+
+    /// Every check a card's signing certificate must pass at `now` (Unix seconds), with
+    /// its revocation by the CRLs alone. See [`Self::check_card`].
     pub fn check_signing_certificate(
         &self,
         cert: &ParsedCert,
         now: i64,
     ) -> Result<(), CertCheckError> {
+        self.check_card(cert, now, None)
+    }
+
+    /// Every check a card's signing certificate must pass at `now`, given what its CA's
+    /// OCSP responder said (`None`: not asked, or no answer to rely on). The chain's
+    /// signatures are proven once per store; validity, revocation and keyUsage are
+    /// checked every time.
+    pub fn check_card(
+        &self,
+        cert: &ParsedCert,
+        now: i64,
+        ocsp: Option<OcspVerdict>,
+    ) -> Result<(), CertCheckError> {
         let path = self.proven_chain(cert, now)?;
         cert.valid_at(now)?;
         let mut child = cert;
-        for issuer in path.iter().map(|&i| &self.cas[i]) {
-            self.check_revocation(child, issuer, now)?;
+        for (level, issuer) in path.iter().map(|&i| &self.cas[i]).enumerate() {
+            let (required, answer) = if level == 0 {
+                (true, ocsp)
+            } else {
+                (false, None)
+            };
+            self.check_revocation(child, issuer, now, required, answer)?;
             child = issuer;
         }
         if !cert.key_usage.is_some_and(|k| k.digital_signature()) {
@@ -412,5 +458,29 @@ impl TrustStore {
             return Err(CertCheckError::TestPolicy);
         }
         Ok(())
+    }
+
+    /// Configured CAs that may issue cards (neither a root nor another certificate of a
+    /// root's key) and have no CRL loaded, as text for the log.
+    pub fn issuing_cas_without_crl(&self) -> Vec<String> {
+        let root_keys: Vec<&spki::SubjectPublicKeyInfoOwned> = self
+            .cas
+            .iter()
+            .zip(&self.self_signed)
+            .filter(|(_, root)| **root)
+            .map(|(ca, _)| ca.spki())
+            .collect();
+        self.cas
+            .iter()
+            .filter(|ca| !root_keys.contains(&ca.spki()))
+            .filter(|ca| {
+                let key = ca.spki().to_der().unwrap_or_default();
+                !self
+                    .crls
+                    .iter()
+                    .any(|crl| crl.issuer_key == key && crl.issuer_name == ca.subject_der)
+            })
+            .map(|ca| ca.cert.tbs_certificate.subject.to_string())
+            .collect()
     }
 }

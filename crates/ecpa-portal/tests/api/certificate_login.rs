@@ -158,10 +158,12 @@ async fn an_open_organization_session(
 }
 
 /// Files `changed` (the officer's record, changed) as in force today: the organization
-/// card's open session ends and the card logs in no more, both refused with `code`.
+/// card's open session answers `session` (status, code) and the card logs in no more,
+/// refused with `code`.
 async fn after_the_officer_record(
     n: u32,
     changed: for<'a> fn(Person<'a>) -> Person<'a>,
+    session: (u16, &str),
     code: &str,
 ) {
     let app = spawn_app().await;
@@ -171,7 +173,10 @@ async fn after_the_officer_record(
         ..Person::officer(&id, "人事丙")
     })])
     .await;
-    browser.get("/api/me").await.assert_error(403, code);
+    browser
+        .get("/api/me")
+        .await
+        .assert_error(session.0, session.1);
     app.browser()
         .certificate_login(&card)
         .await
@@ -186,6 +191,8 @@ async fn the_organization_card_closes_when_its_registering_officer_departs() {
             status: "departed",
             ..p
         },
+        // A departure ends the person's every session.
+        (401, "UNAUTHENTICATED"),
         "NOT_CURRENT_EMPLOYEE",
     )
     .await;
@@ -199,6 +206,7 @@ async fn the_organization_card_closes_when_its_registering_officer_moves_agency(
             agency: OTHER_AGENCY,
             ..p
         },
+        (403, "NOT_PERSONNEL_OFFICER"),
         "NOT_PERSONNEL_OFFICER",
     )
     .await;

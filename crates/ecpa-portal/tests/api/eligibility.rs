@@ -73,15 +73,6 @@ async fn eligibility_answers_what_registration_would_answer() {
             Some("NOT_YET_EFFECTIVE"),
             Some("NOT_YET_EFFECTIVE"),
         ),
-        (
-            "gone",
-            Person {
-                status: "departed",
-                ..Person::officer(&ids[3], "林五")
-            },
-            Some("NOT_CURRENT_EMPLOYEE"),
-            Some("NOT_CURRENT_EMPLOYEE"),
-        ),
     ];
     for (account, person, citizen, organization) in people {
         let (id, name) = (person.id.to_owned(), person.name.to_owned());

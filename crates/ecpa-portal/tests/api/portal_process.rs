@@ -19,16 +19,16 @@ pub struct Portal {
 }
 
 impl Portal {
-    /// Starts the portal on `database_url`, trusting the CAs in `anchors`, without CRLs
-    /// and without a challenge budget.
-    pub fn start(database_url: &str, anchors: &Path, dist: &Path) -> Self {
+    /// Starts the portal on `database_url`, trusting the CAs in `anchors` with the CRLs
+    /// in `crls`, and without a challenge budget.
+    pub fn start(database_url: &str, anchors: &Path, crls: &Path, dist: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"))
             .arg("serve")
             .env("ECPA_LISTEN", "127.0.0.1:0")
             .env("ECPA_PUBLIC_ORIGIN", ORIGIN)
             .env("ECPA_DATABASE_URL", database_url)
             .env("ECPA_TRUST_ANCHORS", anchors)
-            .env("ECPA_CRLS", "")
+            .env("ECPA_CRLS", crls)
             .env("ECPA_CHALLENGES_PER_MINUTE", u32::MAX.to_string())
             .env("ECPA_DIST_DIR", dist)
             .env("RUST_LOG", "info")

@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 #[test]
 fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
+    let anchors = dir.path().join("anchors.pem");
+    std::fs::write(&anchors, crate::support::pkis().rsa.trust_anchors_pem()).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"))
         .arg("serve")
         .env("ECPA_LISTEN", "127.0.0.1:0")
@@ -18,6 +20,7 @@ fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
         )
         .env("ECPA_PUBLIC_ORIGIN", "http://localhost:18080")
         .env("ECPA_CLOCK_OFFSET_DAYS", "-1")
+        .env("ECPA_TRUST_ANCHORS", &anchors)
         .env("ECPA_DIST_DIR", dir.path())
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
@@ -26,11 +29,28 @@ fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
         .unwrap();
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
-    let ready = lines
-        .by_ref()
-        .take(20)
-        .map_while(Result::ok)
-        .find(|line| line.contains("portal ready"));
+    let mut before_ready = Vec::new();
+    let ready = lines.by_ref().take(20).map_while(Result::ok).find(|line| {
+        before_ready.push(line.clone());
+        line.contains("portal ready")
+    });
+    // No CRL configured: it says which issuing CAs lack a revocation source (not the
+    // root), and that card kinds are not tied to CAs.
+    let missing = before_ready
+        .iter()
+        .find(|l| l.contains("without a revocation source"))
+        .unwrap_or_else(|| panic!("{before_ready:?}"));
+    assert!(
+        missing.contains("內政部憑證管理中心") && missing.contains("政府憑證管理中心"),
+        "{missing}"
+    );
+    assert!(!missing.contains("Root"), "{missing}");
+    assert!(
+        before_ready
+            .iter()
+            .any(|l| l.contains("ECPA_CITIZEN_CAS / ECPA_ORGANIZATION_CAS not set")),
+        "{before_ready:?}"
+    );
     assert!(
         ready
             .as_deref()

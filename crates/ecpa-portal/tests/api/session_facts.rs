@@ -78,3 +78,47 @@ async fn a_departure_ends_every_session_at_the_next_request() {
         .await
         .assert_error(401, "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn a_departed_person_loses_every_login_method() {
+    let app = spawn_app().await;
+    let id = national_id(1103);
+    app.add_employee("lu", Person::officer(&id, "呂三")).await;
+    let citizen = citizen_card("呂三", &id);
+    let mut officer = app.browser();
+    officer.password_login("lu").await.assert_ok();
+    officer
+        .register(&citizen, "citizen", None)
+        .await
+        .assert_status(201);
+    let organization = organization_card(AGENCY_OID);
+    officer
+        .register(&organization, "organization", Some(AGENCY))
+        .await
+        .assert_status(201);
+    app.add_people(&[Person {
+        status: "departed",
+        filed_on: YESTERDAY,
+        ..Person::officer(&id, "呂三")
+    }])
+    .await;
+    let mut anyone = app.browser();
+    anyone
+        .password_login("lu")
+        .await
+        .assert_error(403, "NOT_CURRENT_EMPLOYEE");
+    anyone
+        .certificate_login(&citizen)
+        .await
+        .assert_error(403, "NOT_CURRENT_EMPLOYEE");
+    anyone
+        .certificate_login(&organization)
+        .await
+        .assert_error(403, "NOT_CURRENT_EMPLOYEE");
+    // The session opened before the departure was filed ends at its next request.
+    officer
+        .get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+    assert_eq!(sessions_of(&app, &id).await, 0);
+}

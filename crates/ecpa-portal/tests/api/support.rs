@@ -12,11 +12,11 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use base64::{Engine, engine::general_purpose::STANDARD};
-use ecpa_devcard::{DemoPki, LeafSubject, RootAlgorithm, SoftwareCard};
+use ecpa_devcard::{DemoPki, LeafSpec, LeafSubject, LeafUsage, RootAlgorithm, SoftwareCard};
 use ecpa_portal::db::{AuditEntry, Db};
 use ecpa_portal::import::{ImportKind, import_text};
-use ecpa_portal::pki::ParsedCert;
 pub use ecpa_portal::pki::TrustFiles;
+use ecpa_portal::pki::{IssuerKinds, ParsedCert};
 use ecpa_portal::{AppState, Entropy, FixedClock, Settings, TrustedProxies, router};
 use http_body_util::BodyExt;
 use rand::{SeedableRng, rngs::StdRng};
@@ -106,6 +106,28 @@ pub fn card_from(
     let key = p.keys[p.next_key.fetch_add(1, Ordering::Relaxed) % p.keys.len()].clone();
     let mut rng = StdRng::from_entropy();
     SoftwareCard::issue_for_key(ca, subject, key, not_before, not_after, &mut rng).unwrap()
+}
+
+/// A citizen card from the RSA MOICA-profile CA whose authorityInfoAccess names the
+/// OCSP responder `ocsp_url`, valid from 30 days before `now` for a year.
+pub fn citizen_card_with_ocsp(
+    name: &str,
+    id: &str,
+    ocsp_url: &str,
+    now: OffsetDateTime,
+) -> SoftwareCard {
+    let p = pkis();
+    let key = p.keys[p.next_key.fetch_add(1, Ordering::Relaxed) % p.keys.len()].clone();
+    let mut rng = StdRng::from_entropy();
+    let spec = LeafSpec {
+        subject: citizen_subject(name, Some(&id[6..])),
+        usage: LeafUsage::Signing,
+        serial: ecpa_devcard::pki::random_serial(&mut rng),
+        not_before: now - Duration::days(30),
+        not_after: now + Duration::days(365),
+        ocsp_url: Some(ocsp_url.to_owned()),
+    };
+    SoftwareCard::issue_spec(&p.rsa.moica, spec, key, &mut rng).unwrap()
 }
 
 pub fn citizen_subject(name: &str, last4: Option<&str>) -> LeafSubject {
@@ -222,6 +244,12 @@ pub struct Options {
     pub public_origin: &'static str,
     /// The built SPA's `dist/index.html`, written before the portal starts.
     pub index_html: Option<&'static str>,
+    /// The app's clock at start; the CRLs are issued a day before it.
+    pub now: OffsetDateTime,
+    /// Ask OCSP responders named in cards.
+    pub ocsp: bool,
+    /// Which CAs may issue which kind of card.
+    pub issuer_kinds: IssuerKinds,
 }
 
 impl Default for Options {
@@ -232,6 +260,9 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             public_origin: ORIGIN,
             index_html: None,
+            now: NOW,
+            ocsp: false,
+            issuer_kinds: IssuerKinds::default(),
         }
     }
 }
@@ -253,11 +284,26 @@ pub async fn spawn_app() -> TestApp {
 
 /// The trust anchor and CRL files of the app whose directory is `dir`.
 fn trust_files(dir: &Path) -> TrustFiles {
-    TrustFiles::new(vec![dir.join("anchors.pem")], vec![dir.join(MOICA_CRL)])
+    TrustFiles::new(
+        vec![dir.join("anchors.pem")],
+        vec![dir.join(MOICA_CRL), dir.join(OTHER_CRLS)],
+    )
 }
 
-/// File name of the MOICA-profile CA's CRL, the one CRL the test app reads.
+/// File name of the RSA MOICA-profile CA's CRL, the one tests change.
 const MOICA_CRL: &str = "moica.crl";
+/// File name of the other issuing CAs' CRLs (none revoked): every issuing CA has one.
+pub const OTHER_CRLS: &str = "issuers.crl";
+
+/// Writes empty CRLs of the RSA GCA-profile CA and both P-384 issuing CAs into `dir`.
+pub fn write_other_crls(dir: &Path, this_update: OffsetDateTime, next_update: OffsetDateTime) {
+    let p = pkis();
+    let pem: String = [&p.rsa.gca, &p.ecdsa.moica, &p.ecdsa.gca]
+        .iter()
+        .map(|ca| ca.crl_pem(&[], this_update, next_update).unwrap())
+        .collect();
+    std::fs::write(dir.join(OTHER_CRLS), pem).unwrap();
+}
 
 /// Writes the MOICA-profile CA's CRL listing `revoked` into `dir`.
 fn write_moica_crl(
@@ -289,18 +335,18 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         ),
     )
     .unwrap();
-    write_moica_crl(
-        dir.path(),
-        &options.revoked,
-        NOW - Duration::days(1),
-        NOW + Duration::days(7),
+    let (this_update, next_update) = (
+        options.now - Duration::days(1),
+        options.now + Duration::days(7),
     );
+    write_moica_crl(dir.path(), &options.revoked, this_update, next_update);
+    write_other_crls(dir.path(), this_update, next_update);
     if let Some(page) = options.index_html {
         std::fs::create_dir_all(dir.path().join("dist")).unwrap();
         std::fs::write(dir.path().join("dist/index.html"), page).unwrap();
     }
     let trust = trust_files(dir.path()).load().unwrap();
-    let clock = Arc::new(FixedClock::new(NOW));
+    let clock = Arc::new(FixedClock::new(options.now));
     let settings = Settings {
         public_origin: options.public_origin.into(),
         agent_origin: "http://127.0.0.1:61161".into(),
@@ -308,6 +354,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         challenges_per_minute: options.challenges_per_minute,
         trusted_proxies: TrustedProxies::parse(&options.trusted_proxies).unwrap(),
         audit_retention_days: 365,
+        ocsp: options.ocsp,
+        issuer_kinds: options.issuer_kinds,
     };
     let state = app_state(settings, db.clone(), trust, clock.clone());
     let app = TestApp {

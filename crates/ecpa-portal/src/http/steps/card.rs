@@ -63,8 +63,9 @@ pub fn card_profile(cert: &ParsedCert) -> Result<(CertProfile, CardKind), Portal
 
 /// Decodes the answer and notes its certificate in `entry` (as soon as the bytes are
 /// known, so a refusal is logged with them), uses up the challenge, then checks the
-/// certificate (chain, validity, revocation, keyUsage) and the card's signature over
-/// the challenge text the portal stored.
+/// certificate's chain and validity, the card's signature over the challenge text the
+/// portal stored, the certificate's revocation (OCSP when on, else or failing that the
+/// CRL), keyUsage and policy, and that its CA may issue its kind of card.
 pub async fn verify_answer(
     state: &AppState,
     session: Option<&SessionRow>,
@@ -79,20 +80,27 @@ pub async fn verify_answer(
     let signature = base64_field("signature", answer.signature)?;
     let tbs = challenge::take(state, session, answer.nonce, purpose).await?;
     let now = state.now().unix_timestamp();
-    let cert = parsed
-        .map_err(|_| CertCheckError::Malformed)
-        .and_then(|cert| {
-            state.trust().check_signing_certificate(&cert, now)?;
-            Ok(cert)
-        })
-        .map_err(|e| {
-            tracing::info!(error = %e, "certificate refused");
-            PortalError::Refused(e.into())
-        })?;
+    let trust = state.trust();
+    let refused = |e: CertCheckError| {
+        tracing::info!(error = %e, "certificate refused");
+        PortalError::Refused(e.into())
+    };
+    let cert = parsed.map_err(|_| refused(CertCheckError::Malformed))?;
+    let issuer = trust.card_issuer(&cert, now).map_err(refused)?;
     if !verify_card_signature(cert.spki(), tbs.as_bytes(), &signature) {
         return Err(ErrorCode::BAD_SIGNATURE.into());
     }
+    // Asked only now: for a certificate of a configured CA, with its key's signature.
+    let ocsp = match state.ocsp() {
+        Some(client) => client.verdict(&cert, issuer, now).await,
+        None => None,
+    };
+    trust.check_card(&cert, now, ocsp).map_err(refused)?;
     let (profile, kind) = card_profile(&cert)?;
+    if !state.settings().issuer_kinds.allows(kind, &issuer.key_id()) {
+        tracing::info!(?kind, issuer = %issuer.cert.tbs_certificate.subject, "CA not listed for this kind of card");
+        return Err(ErrorCode::UNTRUSTED_ISSUER.into());
+    }
     Ok(VerifiedCard {
         cert,
         profile,

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::PortalError;
-use crate::clock::{TAIPEI, taipei_today};
+use crate::clock::taipei_today;
 use crate::db::SessionRow;
 use crate::domain::Standing;
 use crate::http::state::AppState;
@@ -22,19 +22,16 @@ pub async fn resolve(
     let Some(national_id) = session.national_id.as_deref() else {
         return Ok(Some(session));
     };
-    let opened = OffsetDateTime::from_unix_timestamp(session.created_at)
-        .map_err(|e| PortalError::Internal(format!("session created_at: {e}")))?;
     let id = super::principal::stored_national_id(Some(national_id))?;
     let records = db.personnel_records(&id).await?;
-    let standing = Standing::on(&records, taipei_today(now));
-    let since = standing.departed_since();
-    match since.filter(|_| standing.departed_after(taipei_today(opened))) {
-        None => Ok(Some(session)),
-        Some(day) => {
-            // Every session opened before the departure took effect goes, not only this.
-            let cutoff = day.midnight().assume_offset(TAIPEI).unix_timestamp();
-            db.delete_sessions_of_person(national_id, cutoff).await?;
-            Ok(None)
-        }
+    if Standing::on(&records, taipei_today(now))
+        .departed_since()
+        .is_none()
+    {
+        return Ok(Some(session));
     }
+    // No login lets a departed person in, so every session they still have was opened
+    // before the departure took effect: all of them go, not only this one.
+    db.delete_sessions_of_person(national_id, i64::MAX).await?;
+    Ok(None)
 }

@@ -42,7 +42,7 @@ async fn employee_as_standing(
     can_add_passkey: bool,
 ) -> Result<Principal, PortalError> {
     let record = standing
-        .display_record()
+        .login_record()
         .ok_or(ErrorCode::NOT_CURRENT_EMPLOYEE)?;
     let agency_name = state
         .db()
