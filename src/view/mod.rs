@@ -3,5 +3,6 @@
 pub mod app;
 pub mod areas;
 pub mod common;
+pub mod frame;
 pub mod login;
 pub mod wizard;
