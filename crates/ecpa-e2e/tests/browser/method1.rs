@@ -81,6 +81,19 @@ async fn organization_card_registers_for(officer: &'static Person, shot_prefix: 
             browser.click("wizard-finish").await?;
             certificate_login(browser).await?;
             browser.wait_for_text("org-area", AGENCY_NAME).await?;
+            // The area shows the agency, the officer, the card with its validity, 登出.
+            browser.wait_for_text("org-agency", AGENCY_CODE).await?;
+            browser.wait_for_text("org-officer", officer.name).await?;
+            browser
+                .wait_for_text("org-card-subject", "人事行政總處")
+                .await?;
+            let until = browser
+                .wait_for_id("org-card-not-after")
+                .await?
+                .text()
+                .await?;
+            anyhow::ensure!(until.len() == 10, "validity shown as {until:?}");
+            browser.wait_for_id("logout").await?;
             shot(browser, &format!("{shot_prefix}-area")).await
         },
     )
