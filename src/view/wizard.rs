@@ -295,8 +295,7 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
         _ => "agency-name",
     };
     view! {
-        <fieldset class="agency">
-            <legend>{tr(lang, Text::AgencyCode)}</legend>
+        <div class="agency">
             <label for="agency-code">{tr(lang, Text::AgencyCode)}</label>
             <div class="inline">
                 <input id="agency-code" name="agency-code" type="text" inputmode="text" autocomplete="off"
@@ -308,7 +307,7 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
                 <output id="agency-name" class=state_class for="agency-code" aria-live="polite">{answer}</output>
             </p>
             {refusal}
-        </fieldset>
+        </div>
     }
 }
 
