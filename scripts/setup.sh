@@ -7,6 +7,7 @@ TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.15.1
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
+AXE_CORE_VERSION=4.14.1
 TOOLS_DIR="${ECPA_TOOLS_DIR:-$HOME/.local/share/ecpa-tools}"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -51,5 +52,11 @@ if ! "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "ve
   log "installing wasm-opt (npm binaryen ${BINARYEN_VERSION})"
   mkdir -p "$TOOLS_DIR"
   npm install --silent --prefix "$TOOLS_DIR" "binaryen@${BINARYEN_VERSION}" >/dev/null
+fi
+# axe-core: the end-to-end tests inject it into every screen (accessibility check).
+if ! grep -q "\"version\": \"${AXE_CORE_VERSION}\"" "$TOOLS_DIR/node_modules/axe-core/package.json" 2>/dev/null; then
+  log "installing axe-core ${AXE_CORE_VERSION} (npm)"
+  mkdir -p "$TOOLS_DIR"
+  npm install --silent --prefix "$TOOLS_DIR" "axe-core@${AXE_CORE_VERSION}" >/dev/null
 fi
 log "tools ready"

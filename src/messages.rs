@@ -58,6 +58,19 @@ macro_rules! texts {
 
 texts! {
     SiteTitle = "ECPA 人事服務網", "ECPA Personnel Service";
+    /// The service's owner, above the site's name.
+    SiteOwner = "行政院人事行政總處", "Directorate-General of Personnel Administration, Executive Yuan";
+    BreadcrumbLabel = "導覽路徑", "Breadcrumb";
+    YouAreHere = "現在位置：", "You are here: ";
+    Home = "首頁", "Home";
+    LoginCrumb = "登入", "Log in";
+    FooterLabel = "網站資訊", "About this site";
+    Contact = "聯絡我們", "Contact us";
+    ContactText = "行政院人事行政總處　地址：100 臺北市中正區濟南路一段 2 之 2 號　電話：(02) 2397-9298　服務時間：週一至週五 8:30–17:30", "Directorate-General of Personnel Administration, Executive Yuan · No. 2-2, Sec. 1, Jinan Rd., Zhongzheng Dist., Taipei 100 · Phone +886 2 2397 9298 · Mon–Fri 8:30–17:30";
+    Privacy = "隱私權保護政策", "Privacy policy";
+    PrivacyText = "本網站僅為辦理憑證註冊與登入，蒐集您的 ECPA 帳號、身分證統一編號及憑證資料，不作其他用途；註冊與登入紀錄依規定保存以供稽核。", "This site collects your ECPA account, national ID number and certificate data only to register certificates and log you in; registration and login records are kept for audit as required.";
+    AccessibilityStatement = "無障礙聲明", "Accessibility statement";
+    AccessibilityText = "本網站依網站無障礙規範設計：每個畫面皆可只用鍵盤操作，錯誤訊息會即時朗讀，並以 axe-core 自動檢測。使用上若有困難，請來電告知。", "This site follows the accessibility guidelines: every screen works with the keyboard alone, errors are announced, and pages are checked with axe-core. If something is hard to use, please call us.";
     /// The switch's label names the other language.
     SwitchLang = "English", "中文";
     Loading = "載入中…", "Loading…";
@@ -69,6 +82,8 @@ texts! {
     Password = "ECPA 密碼", "ECPA password";
     Login = "登入", "Log in";
     CertLogin = "使用憑證登入", "Log in with a certificate";
+    /// Before the first certificate login, beside 「使用憑證登入」.
+    TrustFirst = "第一次使用憑證登入前，請先將 ECPA 網站加入讀卡元件的信任網站：", "Before your first certificate login, add the ECPA site to the card agent's trusted sites: ";
     ChooseCard = "偵測到多張卡片，請選擇要使用的卡片", "Several cards were found; choose the one to use";
     PinPrompt = "請輸入您的 PIN Code", "Enter your PIN code";
     PinLabel = "憑證密碼", "Card PIN";
@@ -85,6 +100,8 @@ texts! {
     Vetting = "正在確認您是否可以註冊此類憑證…", "Checking whether you may register this kind of certificate…";
     Refused = "您目前無法註冊此憑證", "You cannot register this certificate now";
     CheckIntro = "系統會使用您的憑證做簽章驗證", "The system verifies a signature made with your certificate";
+    CitizenCardPicture = "插入讀卡機的自然人憑證 IC 卡", "A citizen certificate card inserted in a card reader";
+    OrganizationCardPicture = "插入讀卡機的機關憑證 IC 卡", "An organization certificate card inserted in a card reader";
     /// `{kind}` is replaced by the card type.
     CheckPrompt = "請插入「{kind}」，輸入憑證密碼，然後按下一步", "Insert your {kind}, enter the card PIN, then press Next";
     Next = "下一步", "Next";
@@ -117,12 +134,21 @@ texts! {
     Yes = "是", "Yes";
     No = "否", "No";
     UploadCitizen = "自然人憑證上傳", "Upload citizen certificate";
+    UploadCitizenNote = "註冊您的自然人憑證後，即可使用憑證登入 ECPA。", "Register your citizen certificate to log in to ECPA with it.";
+    UploadOrganization = "機關憑證上傳", "Upload organization certificate";
+    UploadOrganizationNote = "人事人員可註冊所服務機關的機關憑證，供登入人事專用應用管理系統。", "Personnel officers register the organization certificate of an agency they serve, to open its personnel-only area.";
+    MyFunctions = "我的專區功能", "My area functions";
+    MyData = "我的資料", "My data";
+    CertificateUpload = "憑證上傳", "Certificate upload";
     MyCertificates = "我已註冊的憑證", "My registered certificates";
     NoCertificates = "尚未註冊任何憑證", "No certificates registered yet";
     Withdraw = "註銷", "Withdraw";
     Logout = "登出", "Log out";
     OrgArea = "人事專用應用管理系統", "Personnel-only management area";
     OrgOfficer = "註冊此機關憑證的人事人員", "Registered by personnel officer";
+    OrgIntro = "本區僅供人事人員以機關憑證辦理所服務機關的人事業務。", "This area is for personnel officers working for their agency with its organization certificate.";
+    OrgCard = "登入使用的機關憑證", "Organization certificate in use";
+    RegisteredAt = "註冊時間", "Registered on";
     NextStep = "下一步：", "Next step: ";
     AddSite = "將 ECPA 網站加入信任的網站", "Trust the ECPA site";
     CardLabel = "卡片憑證：", "Card certificate: ";

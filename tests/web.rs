@@ -210,10 +210,17 @@ async fn wizard_pin_gate_refuses_5_and_9_characters_and_sends_6() {
     assert_eq!(page.label_of("pin"), "憑證密碼");
     assert_eq!(page.input("pin").type_(), "password");
     assert!(page.text("check-prompt").contains("「自然人憑證」"));
+    // The card the step asks for is pictured; its subject is shown at step 2 only.
+    let picture = page.get("card-picture");
     assert_eq!(
-        page.text("card-subject"),
-        "serialNumber=1061720472004809, CN=測試人, C=TW"
+        picture.get_attribute("src").as_deref(),
+        Some("/card-citizen.svg")
     );
+    assert_eq!(
+        picture.get_attribute("alt").as_deref(),
+        Some("插入讀卡機的自然人憑證 IC 卡")
+    );
+    assert!(page.find("card-subject").is_none());
 
     for refused in ["12345", "123456789"] {
         page.input("pin").set_value(refused);
@@ -299,6 +306,21 @@ async fn step_indicator_follows_the_wizard_and_focus_moves_to_each_heading() {
     assert_eq!(current_steps(&page), vec![2]);
     assert_eq!(active_id(), "step-2-heading");
     assert!(page.find("step-1-heading").is_none());
+    // The current step's name is its heading, inside the indicator, shown once.
+    assert!(
+        page.get("step-indicator-2")
+            .query_selector("#step-2-heading")
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        page.root
+            .text_content()
+            .unwrap_or_default()
+            .matches("步驟二. 將憑證註冊到 ECPA")
+            .count(),
+        1
+    );
 
     page.click("wizard-next");
     tick().await;
@@ -607,9 +629,29 @@ async fn login_page_ids_and_language_switch() {
     assert_eq!(page.text("login-heading"), "請輸入帳號密碼登入");
     assert!(page.find("login-submit").is_some());
 
+    // The frame: the service's identity, where the user is, the footer.
+    assert!(
+        page.root
+            .text_content()
+            .unwrap_or_default()
+            .contains("行政院人事行政總處")
+    );
+    assert_eq!(page.text("breadcrumb"), "現在位置：首頁登入");
+    assert!(page.text("site-footer").contains("無障礙聲明"));
+    assert!(page.text("site-footer").contains("隱私權保護政策"));
+    // Before the first certificate login: trust the site, with the link that does it.
+    assert!(page.text("trust-first").contains("信任網站"));
+    assert!(
+        page.get("add-site-link")
+            .get_attribute("href")
+            .unwrap_or_default()
+            .contains("/addDomain?domain=")
+    );
+
     page.click("lang");
     tick().await;
     assert_eq!(page.text("cert-login"), "Log in with a certificate");
+    assert_eq!(page.text("breadcrumb"), "You are here: HomeLog in");
     let html_lang = web_sys::window()
         .unwrap()
         .document()
@@ -641,6 +683,12 @@ async fn my_area_opens_the_citizen_wizard_asking_before_the_pin() {
     assert_eq!(page.text("me-name"), "王大明");
     assert_eq!(page.text("me-officer"), "否");
     assert_eq!(page.text("upload-citizen"), "自然人憑證上傳");
+    assert_eq!(page.text("breadcrumb"), "現在位置：首頁我的專區");
+    // Sections of personal functions; 機關憑證上傳 only for a personnel officer.
+    for section in ["my-data", "certificate-upload", "my-certificates-section"] {
+        assert!(page.find(section).is_some(), "#{section}");
+    }
+    assert!(page.find("upload-organization").is_none());
     page.click("upload-citizen");
     tick().await;
     assert!(page.find("my-area").is_none());
@@ -649,6 +697,70 @@ async fn my_area_opens_the_citizen_wizard_asking_before_the_pin() {
     assert!(page.find("vetting").is_some());
     assert!(page.find("pin").is_none());
     assert!(page.find("card-subject").is_none(), "no card read yet");
+    assert_eq!(
+        page.text("breadcrumb"),
+        "現在位置：首頁我的專區自然人憑證上傳"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_officer_may_upload_an_organization_card_from_my_area() {
+    let app = AppState::new();
+    app.me.set(Some(ecpa_wire::api::Principal::Employee {
+        name: "林美華".into(),
+        national_id_masked: "B22000****".into(),
+        agency_code: "3230000".into(),
+        agency_name: Some("行政院人事行政總處".into()),
+        is_personnel_officer: true,
+        login_method: ecpa_wire::api::LoginMethod::Password,
+        can_add_passkey: false,
+    }));
+    app.page.set(Page::MyArea);
+    let page = mount(move || view! { <Shell app /> });
+    tick().await;
+    assert_eq!(page.text("upload-organization"), "機關憑證上傳");
+    page.click("upload-organization");
+    tick().await;
+    assert_eq!(
+        page.text("breadcrumb"),
+        "現在位置：首頁我的專區機關憑證上傳"
+    );
+    assert!(page.find("vetting").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_personnel_area_shows_the_agency_officer_and_card() {
+    let app = AppState::new();
+    app.me.set(Some(ecpa_wire::api::Principal::Organization {
+        agency_code: "3230000".into(),
+        agency_name: Some("行政院人事行政總處".into()),
+        officer_name: "林美華".into(),
+        card: Some(ecpa_wire::api::Registration {
+            id: 7,
+            kind: CardKind::Organization,
+            serial: "1a2b".into(),
+            subject: "C=TW, O=行政院, OU=人事行政總處".into(),
+            issuer: "C=TW, O=行政院, OU=政府憑證管理中心".into(),
+            fingerprint: "00".into(),
+            not_before: "2026-01-01T00:00:00Z".into(),
+            not_after: "2031-01-01T00:00:00Z".into(),
+            agency_code: Some("3230000".into()),
+            registered_at: "2026-06-01T00:00:00Z".into(),
+        }),
+    }));
+    app.page.set(Page::OrgArea);
+    let page = mount(move || view! { <Shell app /> });
+    tick().await;
+    assert_eq!(page.text("org-agency"), "行政院人事行政總處（3230000）");
+    assert_eq!(page.text("org-officer"), "林美華");
+    assert_eq!(page.text("org-card-serial"), "1a2b");
+    assert_eq!(page.text("org-card-not-before"), "2026-01-01");
+    assert_eq!(page.text("org-card-not-after"), "2031-01-01");
+    assert!(page.find("logout").is_some());
+    assert_eq!(
+        page.text("breadcrumb"),
+        "現在位置：首頁人事專用應用管理系統"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -260,14 +260,31 @@ fn open_wizard(
     });
 }
 
+/// The window the agent's `/addDomain` page opens in.
+pub const ADD_SITE_WINDOW: &str = "ecpa-card-agent";
+
+/// The agent's page that asks the user to trust this page's site (`/addDomain`).
+pub fn add_site_link(agent_origin: &str) -> String {
+    let page_origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    add_site_url(agent_origin, &page_origin)
+}
+
 /// Opens the agent's page that asks the user to trust this site (`/addDomain`).
 pub fn open_add_site(agent_origin: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let page_origin = window.location().origin().unwrap_or_default();
-    let url = add_site_url(agent_origin, &page_origin);
-    let _ = window.open_with_url_and_target(&url, "ecpa-card-agent");
+    let _ = window.open_with_url_and_target(&add_site_link(agent_origin), ADD_SITE_WINDOW);
+}
+
+/// 「機關憑證上傳」 from 我的專區 (a personnel officer): the wizard for an
+/// organization card, inserted at step 1.
+pub fn upload_organization(app: AppState) {
+    app.error.set(None);
+    let agency_code = employee_agency(app);
+    open_wizard(app, None, CardKind::Organization, agency_code, false);
 }
 
 /// Method 1, registered card: sign the login challenge and log in.

@@ -1,4 +1,4 @@
-//! The page frame: header with the language switch, and the current screen.
+//! The page: the frame (header, breadcrumb, footer) around the current screen.
 
 use leptos::prelude::*;
 
@@ -6,6 +6,7 @@ use crate::flows::{self, AppState, Page};
 use crate::messages::{Lang, Text};
 use crate::view::areas::{MyArea, OrgArea};
 use crate::view::common::tr;
+use crate::view::frame::{Breadcrumb, SiteFooter, SiteHeader};
 use crate::view::login::{CertPinPage, ChooseCardPage, LoginPage};
 use crate::view::wizard::WizardView;
 
@@ -30,7 +31,6 @@ pub fn Shell(app: AppState) -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    let switch = move |_| app.switch_lang();
     let screen = move || match app.page.get() {
         Page::Loading => {
             view! { <p class="status" role="status">{tr(lang, Text::Loading)}</p> }.into_any()
@@ -55,15 +55,9 @@ pub fn Shell(app: AppState) -> impl IntoView {
         Page::OrgArea => view! { <OrgArea app /> }.into_any(),
     };
     view! {
-        <header class="site-header">
-            <div class="site-header-inner">
-                <h1 class="site-title">{tr(lang, Text::SiteTitle)}</h1>
-                <button id="lang" type="button" class="lang-switch" lang=move || app.lang.get().other().tag()
-                    on:click=switch>
-                    {tr(lang, Text::SwitchLang)}
-                </button>
-            </div>
-        </header>
+        <SiteHeader app />
+        <Breadcrumb app />
         <main id="main" class="site-main">{screen}</main>
+        <SiteFooter lang />
     }
 }

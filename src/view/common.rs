@@ -1,6 +1,6 @@
 //! Pieces every screen uses: texts, the error area, the step indicator, focus handling.
 
-use ecpa_wire::api::PasswordLogin;
+use ecpa_wire::api::{CardKind, PasswordLogin};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -79,11 +79,17 @@ pub fn ErrorBox(
 }
 
 /// `#step-indicator`: the three steps, `aria-current="step"` on the current one,
-/// marked `failed` when the wizard ended there refused.
+/// marked `failed` when the wizard ended there refused. The current step's name is
+/// the step's heading (`heading`, focused when it appears) where its screen has one,
+/// so the name is not repeated below the indicator.
 #[component]
 pub fn StepIndicator(
     #[prop(into)] current: Signal<Step>,
     #[prop(into)] failed: Signal<bool>,
+    /// The id of the current step's heading (`step-1-heading`, …), `None` on a
+    /// screen with a heading of its own (sign-in, refusal).
+    #[prop(into)]
+    heading: Signal<Option<&'static str>>,
     #[prop(into)] lang: Signal<Lang>,
 ) -> impl IntoView {
     let items = Step::ALL.map(|step| {
@@ -101,10 +107,15 @@ pub fn StepIndicator(
                 "step"
             }
         };
+        let heading_here = Memo::new(move |_| heading.get().filter(|_| is_current()));
+        let name = move || match heading_here.get() {
+            Some(id) => focused_h3(id, tr(lang, Text::step(n))).into_any(),
+            None => view! { <span class="step-name">{tr(lang, Text::step(n))}</span> }.into_any(),
+        };
         view! {
             <li id=format!("step-indicator-{n}") class=state aria-current=move || is_current().then_some("step")>
                 <span class="step-number" aria-hidden="true">{n}</span>
-                <span class="step-name">{tr(lang, Text::step(n))}</span>
+                {name}
             </li>
         }
     });
@@ -112,6 +123,20 @@ pub fn StepIndicator(
         <ol id="step-indicator" class="step-indicator" aria-label=tr(lang, Text::StepLabel)>
             {items.into_iter().collect_view()}
         </ol>
+    }
+}
+
+/// `#card-picture`: the card a step asks for, in a reader (`assets/card-*.svg`).
+#[component]
+pub fn CardPicture(kind: CardKind, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
+    let (src, alt) = match kind {
+        CardKind::Citizen => ("/card-citizen.svg", Text::CitizenCardPicture),
+        CardKind::Organization => ("/card-organization.svg", Text::OrganizationCardPicture),
+    };
+    view! {
+        <figure class="card-picture">
+            <img id="card-picture" src=src alt=tr(lang, alt) width="160" height="120" />
+        </figure>
     }
 }
 

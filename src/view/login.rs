@@ -45,6 +45,11 @@ pub fn LoginPage(app: AppState) -> impl IntoView {
             <ErrorBox failure=app.error lang agent_origin=app.agent_origin />
             <PasswordForm lang busy=app.busy on_login=login passkey_autofill=true />
             <div class="alternative">
+                <p id="trust-first" class="hint">
+                    {tr(lang, Text::TrustFirst)}
+                    <a id="add-site-link" href=move || flows::add_site_link(&app.agent_origin.get())
+                        target=flows::ADD_SITE_WINDOW rel="noopener">{tr(lang, Text::AddSite)}</a>
+                </p>
                 <button id="cert-login" type="button" on:click=cert_login disabled=app.busy>{tr(lang, Text::CertLogin)}</button>
                 <button id="passkey-login" type="button" on:click=passkey_login disabled=app.busy>{tr(lang, Text::PasskeyLogin)}</button>
                 <p class="status" role="status" aria-live="polite">{tr_while(lang, app.busy.into(), Text::Working)}</p>

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod areas;
 pub mod common;
+pub mod frame;
 pub mod login;
 pub mod passkeys;
 pub mod wizard;

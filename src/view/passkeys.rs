@@ -14,7 +14,7 @@ use crate::view::common::{ErrorBox, focus_on_show, tr, tr_while};
 #[component]
 pub fn PasskeysSection(passkeys: Passkeys, #[prop(into)] lang: Signal<Lang>) -> impl IntoView {
     view! {
-        <section id="passkeys" class="passkeys" aria-labelledby="passkeys-heading">
+        <section id="passkeys" class="area-section wide passkeys" aria-labelledby="passkeys-heading">
             <h3 id="passkeys-heading">{tr(lang, Text::Passkeys)}</h3>
             <p class="hint">{tr(lang, Text::PasskeysIntro)}</p>
             <PasskeyAdd passkeys lang />

@@ -11,7 +11,7 @@ use crate::failure::Failure;
 use crate::flows::{Passkeys, WizardActions, WizardFlow};
 use crate::messages::{Lang, Text, check_prompt, failure_text};
 use crate::view::common::{
-    CardSubject, ErrorBox, PasswordForm, StepIndicator, focused_h3, tr, tr_while,
+    CardPicture, ErrorBox, PasswordForm, StepIndicator, focused_h3, tr, tr_while,
 };
 use crate::view::passkeys::PasskeyAdd;
 use crate::wizard::{AgencyLookup, Wizard};
@@ -53,21 +53,20 @@ pub fn WizardView(
 ) -> impl IntoView {
     let flow = WizardFlow { state, actions };
     let current = Memo::new(move |_| state.with(screen));
-    let step = Signal::derive(move || state.with(Wizard::step));
+    let step = Memo::new(move |_| state.with(Wizard::step));
+    // The step screens' headings are the step indicator's current name.
+    let heading = Memo::new(move |_| match current.get() {
+        Screen::Check => Some("step-1-heading"),
+        Screen::Confirm => Some("step-2-heading"),
+        Screen::Done => Some("step-3-heading"),
+        Screen::SignIn | Screen::Vetting | Screen::Refused => None,
+    });
     let failure = Signal::derive(move || {
         state.with(|w| match w {
             Wizard::Done { .. } => None,
             other => other.error().cloned(),
         })
     });
-    let card_subject = state
-        .with_untracked(|w| {
-            w.context()
-                .card
-                .as_ref()
-                .map(|card| card.certificate.subject())
-        })
-        .map(|subject| view! { <CardSubject subject lang /> });
     // 「找不到對應的憑證資訊」 introduces the steps: shown only until step 1 is done, and
     // not beside a refusal.
     let before_steps = move || {
@@ -104,9 +103,8 @@ pub fn WizardView(
                         view! { <p id="not-registered" class="notice">{tr(lang, Text::NotRegistered)}</p> }
                     })
             }}
-            {card_subject}
             <h2 id="wizard-title">{tr(lang, Text::WizardTitle)}</h2>
-            <StepIndicator current=step failed lang />
+            <StepIndicator current=step failed heading lang />
             <ErrorBox failure lang agent_origin on_login=actions.login_again />
             {body}
         </section>
@@ -166,7 +164,9 @@ fn CheckStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
         }
     };
     view! {
-        {focused_h3("step-1-heading", tr(lang, Text::Step1))}
+        <div class="step-layout">
+        <CardPicture kind lang />
+        <div class="step-content">
         <p>{tr(lang, Text::CheckIntro)}</p>
         <p id="check-prompt" class="prompt">{move || check_prompt(kind, lang.get())}</p>
         <form class="form" on:submit=submit>
@@ -178,6 +178,8 @@ fn CheckStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
                 <button id="wizard-next" type="submit" class="primary" disabled=busy>{tr(lang, Text::Next)}</button>
             </div>
         </form>
+        </div>
+        </div>
     }
 }
 
@@ -229,12 +231,16 @@ fn ConfirmStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
         flow.confirm();
     };
     view! {
-        {focused_h3("step-2-heading", tr(lang, Text::Step2))}
-        <ol id="step-2-notes" class="notice notes">
-            <li id="confirm-data">{tr(lang, Text::ConfirmData)}</li>
-            <li id="keep-card">{tr(lang, Text::KeepCard)}</li>
-            {agency_note}
-        </ol>
+        <div class="step-layout">
+        <div class="step-aside">
+            <CardPicture kind lang />
+            <ol id="step-2-notes" class="notice notes">
+                <li id="confirm-data">{tr(lang, Text::ConfirmData)}</li>
+                <li id="keep-card">{tr(lang, Text::KeepCard)}</li>
+                {agency_note}
+            </ol>
+        </div>
+        <div class="step-content">
         {details}
         <form class="form" on:submit=upload>
             {agency}
@@ -244,6 +250,8 @@ fn ConfirmStep(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
                 <button id="wizard-next" type="submit" class="primary" disabled=busy>{tr(lang, Text::Upload)}</button>
             </div>
         </form>
+        </div>
+        </div>
     }
 }
 
@@ -291,8 +299,7 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
         _ => "agency-name",
     };
     view! {
-        <fieldset class="agency">
-            <legend>{tr(lang, Text::AgencyCode)}</legend>
+        <div class="agency">
             <label for="agency-code">{tr(lang, Text::AgencyCode)}</label>
             <div class="inline">
                 <input id="agency-code" name="agency-code" type="text" inputmode="text" autocomplete="off"
@@ -304,7 +311,7 @@ fn AgencyField(flow: WizardFlow, lang: Signal<Lang>) -> impl IntoView {
                 <output id="agency-name" class=state_class for="agency-code" aria-live="polite">{answer}</output>
             </p>
             {refusal}
-        </fieldset>
+        </div>
     }
 }
 
@@ -360,7 +367,6 @@ fn ResultStep(flow: WizardFlow, lang: Signal<Lang>, passkeys: Option<Passkeys>) 
         }
     });
     view! {
-        {focused_h3("step-3-heading", tr(lang, Text::Step3))}
         <div id="result" class=if ok { "result ok" } else { "result failed" } data-code=code
             role=if ok { "status" } else { "alert" }>
             {words}

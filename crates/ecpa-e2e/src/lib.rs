@@ -2,11 +2,13 @@
 //! (`ecpa-portal`, `ecpa-agent` over SoftHSM2, chromedriver + headless Chromium) on
 //! free loopback ports in a temporary directory, and stops all of them when done.
 
+mod axe;
 mod browser;
 mod pages;
 mod process;
 mod stack;
 
+pub use axe::axe_script_path;
 pub use browser::Browser;
 pub use pages::PageServer;
 pub use process::{ChildProcess, free_port, program_path, wait_for_port};

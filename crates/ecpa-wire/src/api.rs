@@ -113,6 +113,9 @@ pub enum Principal {
         agency_name: Option<String>,
         /// The personnel officer who registered the card.
         officer_name: String,
+        /// The organization card this session was opened with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<Registration>,
     },
 }
 
@@ -437,6 +440,7 @@ mod tests {
             agency_code: "3230000".into(),
             agency_name: Some("行政院人事行政總處".into()),
             officer_name: "王大明".into(),
+            card: None,
         };
         let json = serde_json::to_value(&p).unwrap_or_default();
         assert_eq!(json["type"], "organization");

@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::pages::page;
+use super::pages::agent_page;
 use crate::{AgentState, Origin};
 
 /// `GET /addDomain?domain=ORIGIN`: asks; trusts nothing.
@@ -19,19 +19,20 @@ pub(super) async fn consent_page(RawQuery(query): RawQuery) -> Response {
         Err(why) => return (StatusCode::BAD_REQUEST, message_page(why)).into_response(),
     };
     let site = escape(origin.as_str());
-    page(format!(
-        "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
-         <title>加入信任的網站</title></head><body>\
-         <h1>加入信任的網站</h1>\
-         <p>網站 <strong id=\"site\">{site}</strong> 要求使用此電腦上的讀卡元件\
-         （讀取卡片上的憑證、以卡片簽章）。</p>\
-         <p>請只加入您信任的網站。</p>\
-         <form method=\"post\" action=\"/addDomain\">\
-         <input type=\"hidden\" name=\"domain\" value=\"{site}\">\
-         <button type=\"submit\" id=\"confirm\" name=\"confirm\" value=\"yes\" disabled>確定加入</button> \
-         <button type=\"submit\" id=\"cancel\" name=\"confirm\" value=\"no\">取消</button>\
-         </form><script>{ARM_CONFIRM}</script></body></html>"
-    ))
+    agent_page(
+        "加入信任的網站",
+        &format!(
+            "<h1>加入信任的網站</h1>\
+             <p>網站 <strong id=\"site\">{site}</strong> 要求使用此電腦上的讀卡元件\
+             （讀取卡片上的憑證、以卡片簽章）。</p>\
+             <p>請只加入您信任的網站。</p>\
+             <form method=\"post\" action=\"/addDomain\">\
+             <input type=\"hidden\" name=\"domain\" value=\"{site}\">\
+             <button type=\"submit\" id=\"confirm\" name=\"confirm\" value=\"yes\" disabled>確定加入</button> \
+             <button type=\"submit\" id=\"cancel\" name=\"confirm\" value=\"no\">取消</button>\
+             </form><script>{ARM_CONFIRM}</script>"
+        ),
+    )
 }
 
 /// Enables 「確定加入」 only after the page has been in front for a second, so a site
@@ -126,10 +127,10 @@ fn trustable(origin: Option<Origin>) -> Result<Origin, &'static str> {
 }
 
 fn message_page(text: &str) -> Response {
-    page(format!(
-        "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
-         <title>ECPA 讀卡元件</title></head><body><p id=\"message\">{text}</p></body></html>"
-    ))
+    agent_page(
+        "訊息",
+        &format!("<p id=\"message\" role=\"status\">{text}</p>"),
+    )
 }
 
 /// HTML text escaping (origins are validated already; this keeps it so).

@@ -12,16 +12,44 @@ const PAGE_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; \
     style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; \
     frame-ancestors 'none'; base-uri 'none'";
 
+/// The agent's own look (its name and version on every page), unlike the portal's,
+/// so that a user sees these pages come from the program on their computer.
+const AGENT_STYLE: &str = "body{margin:0;font:16px/1.6 system-ui,\"Noto Sans TC\",\"Microsoft JhengHei\",sans-serif;\
+color:#1b1b1b;background:#f4f1ea}\
+.agent-bar{background:#3b3024;color:#fff;padding:.6rem 1rem;border-bottom:4px solid #c77700}\
+.agent-name{font-weight:700;margin:0;font-size:1.05rem}.agent-meta{margin:0;font-size:.85rem;color:#f1e3c8}\
+main{max-width:34rem;margin:1rem auto;padding:1rem 1.25rem;background:#fff;border:1px solid #d8cdb8;border-radius:6px}\
+h1{font-size:1.25rem;margin:0 0 .75rem;color:#3b3024}\
+button{font:inherit;min-height:2.75rem;padding:.45rem 1.1rem;border-radius:6px;border:1px solid #7a4a00;background:#fff;color:#5a3600;cursor:pointer}\
+button#confirm{background:#7a4a00;color:#fff}button:disabled{opacity:.55}\
+:focus-visible{outline:3px solid #1f6feb;outline-offset:2px}\
+.agent-note{font-size:.85rem;color:#5c5346;text-align:center;margin:0 1rem 1rem}";
+
+/// A page of the agent: its bar (name, version), `body` in `main`, and a note that
+/// this is not the web site.
+pub(super) fn agent_page(title: &str, body: &str) -> Response {
+    page(format!(
+        "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — ECPA 讀卡元件</title><style>{AGENT_STYLE}</style></head><body>\
+         <header class=\"agent-bar\"><p class=\"agent-name\">ECPA 讀卡元件（HiPKI Local Server 相容）</p>\
+         <p class=\"agent-meta\">ecpa-agent {AGENT_VERSION} · 協定 {SERVER_VERSION} · 本機 127.0.0.1</p></header>\
+         <main>{body}</main>\
+         <p class=\"agent-note\">此視窗由您電腦上的讀卡元件顯示，不是 ECPA 人事服務網的網頁。</p></body></html>"
+    ))
+}
+
 /// `GET /`: tells a page that the agent runs, the protocol level it speaks
 /// (`version:`, as HiPKI's page writes it) and this program's own version.
 pub(super) async fn version_page() -> Response {
-    page(format!(
-        "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
-         <title>ECPA 讀卡元件</title></head><body>\
-         <p>ECPA 讀卡元件（HiPKI Local Server 相容）執行中</p>\
-         <p id=\"version\">version:{SERVER_VERSION}</p>\
-         <p id=\"agent-version\">ecpa-agent {AGENT_VERSION}</p></body></html>"
-    ))
+    agent_page(
+        "執行中",
+        &format!(
+            "<h1>ECPA 讀卡元件執行中</h1>\
+             <p id=\"version\">version:{SERVER_VERSION}</p>\
+             <p id=\"agent-version\">ecpa-agent {AGENT_VERSION}</p>"
+        ),
+    )
 }
 
 /// `GET /popupForm` and `GET /ChtPopupForm`: the bridge between the opener page
@@ -63,15 +91,16 @@ pub(super) async fn popup_form(State(state): State<AgentState>) -> Response {
         .replace("__BAD_JSON__", &ret::BAD_JSON.to_string())
         .replace("__UNSUPPORTED__", &ret::UNSUPPORTED.to_string())
         .replace("__CARD_ERROR__", &CARD_ERROR.to_string());
-    page(format!(
-        "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
-         <title>ECPA 讀卡元件</title></head><body>\
-         <p id=\"status\">正在與網頁連線…</p>\
-         <script id=\"bridge\">{script}</script></body></html>"
-    ))
+    agent_page(
+        "讀卡視窗",
+        &format!(
+            "<h1>讀卡視窗</h1><p id=\"status\" role=\"status\">正在與網頁連線…</p>\
+             <script id=\"bridge\">{script}</script>"
+        ),
+    )
 }
 
-pub(super) fn page(html: String) -> Response {
+fn page(html: String) -> Response {
     let mut response = Html(html).into_response();
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,

@@ -43,6 +43,32 @@ async fn popup_form_embeds_the_trusted_sites_and_asks_for_the_package() {
     assert!(policy.to_str().unwrap().contains("connect-src 'self'"));
 }
 
+#[tokio::test]
+async fn every_page_is_the_agents_own_with_its_name_and_version() {
+    let agent = agent_with(fake_card());
+    let own = format!("ecpa-agent {}", ecpa_agent::AGENT_VERSION);
+    for path in [
+        "/",
+        "/popupForm",
+        "/ChtPopupForm",
+        "/addDomain?domain=https%3A%2F%2Fecpa.example.gov.tw",
+        "/addDomain?domain=ftp%3A%2F%2Fbad",
+    ] {
+        let page = agent.get(path, None).await;
+        assert!(
+            page.body
+                .contains("ECPA 讀卡元件（HiPKI Local Server 相容）"),
+            "{path}"
+        );
+        assert!(page.body.contains(&own), "{path}: no version");
+        assert!(
+            page.body.contains("不是 ECPA 人事服務網的網頁"),
+            "{path}: not told apart from the portal"
+        );
+        assert!(page.body.contains("class=\"agent-bar\""), "{path}");
+    }
+}
+
 async fn post_add_domain(
     agent: &crate::in_process::TestAgent,
     origin: Option<&str>,

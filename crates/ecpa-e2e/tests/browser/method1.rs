@@ -15,6 +15,9 @@ async fn citizen_card_registers_without_a_session_then_logs_in() {
             browser
                 .wait_for_text("not-registered", "找不到對應的憑證資訊")
                 .await?;
+            breadcrumb_is(browser, &["首頁", "使用憑證登入", "自然人憑證上傳"]).await?;
+            browser.wait_for_id("wizard-login-heading").await?;
+            shot(browser, "citizen-sign-in").await?;
             wizard_sign_in(browser, &WANG).await?;
             browser
                 .wait_for_text("check-prompt", "「自然人憑證」")
@@ -40,7 +43,14 @@ async fn citizen_card_registers_without_a_session_then_logs_in() {
             );
             shot(browser, "citizen-step-3").await?;
             browser.click("wizard-finish").await?;
-            certificate_login(browser).await?;
+            browser.click("logout").await?;
+            browser.click("cert-login").await?;
+            browser
+                .wait_for_text("pin-heading", "請輸入您的 PIN Code")
+                .await?;
+            shot(browser, "cert-pin").await?;
+            browser.fill("pin", PIN).await?;
+            browser.click("pin-submit").await?;
             browser.wait_for_text("me-name", WANG.name).await?;
             shot(browser, "citizen-logged-in").await
         },
@@ -59,6 +69,7 @@ async fn organization_card_registers_for(officer: &'static Person, shot_prefix: 
             browser
                 .wait_for_text("check-prompt", "「機關憑證」")
                 .await?;
+            shot(browser, &format!("{shot_prefix}-step-1")).await?;
             wizard_step1(browser, PIN).await?;
             browser.wait_for_text("cert-type", "機關憑證").await?;
             browser.wait_for_text("cert-agency-oid", AGENCY_OID).await?;
@@ -81,6 +92,19 @@ async fn organization_card_registers_for(officer: &'static Person, shot_prefix: 
             browser.click("wizard-finish").await?;
             certificate_login(browser).await?;
             browser.wait_for_text("org-area", AGENCY_NAME).await?;
+            // The area shows the agency, the officer, the card with its validity, 登出.
+            browser.wait_for_text("org-agency", AGENCY_CODE).await?;
+            browser.wait_for_text("org-officer", officer.name).await?;
+            browser
+                .wait_for_text("org-card-subject", "人事行政總處")
+                .await?;
+            let until = browser
+                .wait_for_id("org-card-not-after")
+                .await?
+                .text()
+                .await?;
+            anyhow::ensure!(until.len() == 10, "validity shown as {until:?}");
+            browser.wait_for_id("logout").await?;
             shot(browser, &format!("{shot_prefix}-area")).await
         },
     )

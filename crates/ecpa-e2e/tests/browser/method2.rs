@@ -1,4 +1,5 @@
-//! Method 2: after a password login, 我的專區 → 自然人憑證上傳 (scenario 4).
+//! Method 2: after a password login, 我的專區 → 自然人憑證上傳 (scenario 4), and
+//! 機關憑證上傳 for a personnel officer.
 
 use ecpa_e2e::StackOptions;
 
@@ -11,15 +12,62 @@ async fn citizen_card_from_my_area() {
         citizen_card(&WANG),
         async |browser, _stack| {
             password_login(browser, &WANG).await?;
+            breadcrumb_is(browser, &["首頁", "我的專區"]).await?;
+            // Not a personnel officer: no organization upload.
+            anyhow::ensure!(
+                browser
+                    .client()
+                    .find(fantoccini::Locator::Id("upload-organization"))
+                    .await
+                    .is_err(),
+                "機關憑證上傳 offered to a non-officer"
+            );
             shot(browser, "my-area").await?;
             browser.click("upload-citizen").await?;
+            breadcrumb_is(browser, &["首頁", "我的專區", "自然人憑證上傳"]).await?;
+            browser.wait_for_id("step-1-heading").await?;
+            shot(browser, "method2-citizen-step-1").await?;
             wizard_step1(browser, PIN).await?;
             browser.wait_for_text("cert-subject", "CN=王大明").await?;
+            shot(browser, "method2-citizen-step-2").await?;
             browser.click("wizard-next").await?;
             anyhow::ensure!(shown_code(browser).await? == "OK", "registration failed");
+            shot(browser, "method2-citizen-step-3").await?;
             browser.click("wizard-finish").await?;
             browser
                 .wait_for_text("my-certificates", "自然人憑證")
+                .await
+                .map(drop)
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn organization_card_from_my_area_of_an_officer() {
+    scenario(
+        StackOptions::default(),
+        organization_card(),
+        async |browser, _stack| {
+            password_login(browser, &LIN).await?;
+            shot(browser, "my-area-officer").await?;
+            browser.click("upload-organization").await?;
+            breadcrumb_is(browser, &["首頁", "我的專區", "機關憑證上傳"]).await?;
+            browser
+                .wait_for_text("check-prompt", "「機關憑證」")
+                .await?;
+            shot(browser, "method2-organization-step-1").await?;
+            wizard_step1(browser, PIN).await?;
+            browser.wait_for_text("cert-type", "機關憑證").await?;
+            browser.click("agency-lookup").await?;
+            browser.wait_for_text("agency-name", AGENCY_NAME).await?;
+            shot(browser, "method2-organization-step-2").await?;
+            browser.click("wizard-next").await?;
+            anyhow::ensure!(shown_code(browser).await? == "OK", "registration failed");
+            shot(browser, "method2-organization-step-3").await?;
+            browser.click("wizard-finish").await?;
+            browser
+                .wait_for_text("my-certificates", "機關憑證")
                 .await
                 .map(drop)
         },

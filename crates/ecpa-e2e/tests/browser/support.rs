@@ -189,11 +189,56 @@ pub async fn scenario(
     }
 }
 
-/// Saves a screenshot under [`SCREENSHOTS`].
+/// A screen the user sees: checked with axe-core in both languages
+/// ([`accessible`]), then saved as a screenshot under [`SCREENSHOTS`].
 pub async fn shot(browser: &Browser, name: &str) -> Result<()> {
+    accessible(browser, name).await?;
     browser
         .screenshot(&SCREENSHOTS.join(format!("{name}.png")))
         .await
+}
+
+/// The page's `lang`.
+async fn page_lang(browser: &Browser) -> Result<String> {
+    let lang = browser
+        .client()
+        .execute("return document.documentElement.lang;", Vec::new())
+        .await?;
+    Ok(lang.as_str().unwrap_or_default().to_owned())
+}
+
+/// No serious or critical axe-core violation on the screen, in zh-TW and, where the
+/// page has the language switch, in English; the page ends in its first language.
+pub async fn accessible(browser: &Browser, screen: &str) -> Result<()> {
+    let has_switch = browser
+        .client()
+        .find(fantoccini::Locator::Id("lang"))
+        .await
+        .is_ok();
+    let mut problems = Vec::new();
+    for _ in 0..if has_switch { 2 } else { 1 } {
+        let lang = page_lang(browser).await?;
+        for violation in browser.axe_violations().await? {
+            problems.push(format!("[{lang}] {violation}"));
+        }
+        if has_switch {
+            browser.click("lang").await?;
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+            while page_lang(browser).await? == lang {
+                anyhow::ensure!(
+                    tokio::time::Instant::now() < deadline,
+                    "the language switch did nothing"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    }
+    anyhow::ensure!(
+        problems.is_empty(),
+        "{screen}: axe-core found serious or critical violations:\n{}",
+        problems.join("\n")
+    );
+    Ok(())
 }
 
 /// Logs in with account and password on the login page.
@@ -296,4 +341,26 @@ pub async fn expect_refusal_before_pin(browser: &Browser, code: &str) -> Result<
         );
     }
     Ok(())
+}
+
+/// The breadcrumb after 「現在位置：」 is `crumbs`, the last one the current page.
+pub async fn breadcrumb_is(browser: &Browser, crumbs: &[&str]) -> Result<()> {
+    const SCRIPT: &str = r#"
+        const items = [...document.querySelectorAll('#breadcrumb li')];
+        const current = document.querySelector('#breadcrumb li[aria-current=page]');
+        return items.map((li) => li.textContent).join('>')
+            + (current === items[items.length - 1] ? '' : ' (not current)');
+    "#;
+    let expected = crumbs.join(">");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut shown = String::new();
+    while tokio::time::Instant::now() < deadline {
+        let answer = browser.client().execute(SCRIPT, Vec::new()).await?;
+        shown = answer.as_str().unwrap_or_default().to_owned();
+        if shown == expected {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the breadcrumb shows {shown:?}, not {expected:?}")
 }

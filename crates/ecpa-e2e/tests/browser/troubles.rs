@@ -53,6 +53,14 @@ async fn site_not_trusted_then_added_then_works() {
         ..StackOptions::default()
     };
     scenario(options, citizen_card(&WANG), async |browser, _stack| {
+        // Said before the first certificate login, with the link that does it.
+        browser.wait_for_text("trust-first", "信任網站").await?;
+        let link = browser.wait_for_id("add-site-link").await?;
+        let href = link.attr("href").await?.unwrap_or_default();
+        anyhow::ensure!(
+            href.starts_with(&_stack.agent_origin) && href.contains("/addDomain?domain="),
+            "#add-site-link goes to {href}"
+        );
         browser.click("cert-login").await?;
         browser
             .wait_for_page_text("請先將 ECPA 網站加入信任的網站")

@@ -17,7 +17,8 @@ use crate::PortalError;
 use crate::db::{AuditEntry, NewRegistration, RegistrationRow};
 use crate::domain::registration;
 
-fn to_wire(r: RegistrationRow) -> Registration {
+/// A stored registration as the API shows it.
+pub(crate) fn to_wire(r: RegistrationRow) -> Registration {
     Registration {
         id: r.id,
         kind: r.kind,

@@ -122,12 +122,24 @@ async fn an_organization_card_opens_the_agency_personnel_area() {
     let mut browser = app.browser();
     let login = browser.certificate_login(&card).await;
     login.assert_ok();
+    // The area shows the card it was opened with: the registration, as registered.
+    let mut shown = login.body.clone();
+    assert_eq!(shown["card"], registration.body);
+    shown.as_object_mut().unwrap().remove("card");
     assert_eq!(
-        login.body,
+        shown,
         json!({"type": "organization", "agency_code": AGENCY,
                "agency_name": "行政院人事行政總處", "officer_name": "人事甲"})
     );
-    assert_eq!(browser.get("/api/me").await.body["type"], "organization");
+    assert_eq!(login.body["card"]["kind"], "organization");
+    assert!(
+        login.body["card"]["not_after"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+    let me = browser.get("/api/me").await;
+    assert_eq!(me.body["type"], "organization");
+    assert_eq!(me.body["card"], registration.body);
     // An organization session is not an employee: it has no personal certificates.
     browser
         .get("/api/me/certificates")

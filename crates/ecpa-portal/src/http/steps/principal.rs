@@ -93,6 +93,7 @@ pub async fn organization(
         agency_code: agency_code.to_string(),
         agency_name,
         officer_name: record.name.clone(),
+        card: Some(crate::http::registrations::to_wire(registration.clone())),
     })
 }
 
