@@ -51,6 +51,9 @@ impl Backend {
 
 /// Longest a write waits for the writer connection before it fails.
 const WRITE_WAIT: Duration = Duration::from_secs(10);
+/// Longest a request waits for a PostgreSQL connection (while the server is away, the
+/// answer is `SERVICE_UNAVAILABLE` after this).
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
 
 /// The portal's database.
 #[derive(Debug, Clone)]
@@ -104,6 +107,7 @@ impl Db {
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
+                    .acquire_timeout(CONNECT_WAIT)
                     .connect(url)
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;

@@ -12,6 +12,7 @@ mod database_url;
 mod eligibility;
 mod favicon;
 mod imports;
+mod kills_under_load;
 mod malformed;
 mod name_variants;
 mod personnel_rules;
