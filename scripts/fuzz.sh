@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (fuzz/fuzz_targets, under libFuzzer) for SECONDS each, one at a
-# time at the lowest CPU priority, then minimises each corpus (-merge=1) into
+# time at the lowest CPU priority, then minimises each corpus (-merge=1, by edges
+# only, to keep it small) into
 # fuzz/corpus/TARGET, which `cargo test -p ecpa-fuzz` replays. A crash, hang (over 10 s
 # per input) or memory blow-up (over 2 GB, or one allocation over 256 MB) is kept in
 # fuzz/artifacts/TARGET and fails the script; each run's figures are added to
@@ -31,10 +32,10 @@ for target in "${targets[@]}"; do
   nice -n 19 cargo +nightly fuzz run "${build[@]}" "$target" "$found" "corpus/$target" "seeds/$target" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=256 \
     -max_len=8192 -print_final_stats=1 >"$log" 2>&1 || status=$?
-  execs="$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $2); print $2 }' "$log")"
+  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
   merged="$(mktemp -d)"
   nice -n 19 cargo +nightly fuzz run "${build[@]}" "$target" "$merged" "corpus/$target" "$found" "seeds/$target" -- \
-    -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=8192 >>"$log" 2>&1
+    -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 -max_len=8192 >>"$log" 2>&1
   rm -rf "corpus/$target" "$found"
   mv "$merged" "corpus/$target"
   files="$(find "corpus/$target" -type f | wc -l)"

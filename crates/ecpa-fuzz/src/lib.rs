@@ -13,8 +13,11 @@ pub use certs::{cert, crl};
 pub use hipki::{challenge_text, hipki_message};
 pub use portal::{csv_import, rest_body};
 
+/// A target: any bytes in, a panic when something that must hold does not.
+pub type Target = fn(&[u8]);
+
 /// Every target by the name of its corpus folder (`fuzz/corpus/NAME`).
-pub const TARGETS: [(&str, fn(&[u8])); 8] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("cert", cert),
     ("crl", crl),
     ("csv_import", csv_import),

@@ -1,5 +1,6 @@
 //! Replays every stored fuzz input (`fuzz/corpus/TARGET/*`) through its target: the
 //! inputs libFuzzer kept for coverage and every one that once crashed stay checked.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};

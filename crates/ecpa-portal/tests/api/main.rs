@@ -24,6 +24,7 @@ mod served_agencies;
 mod session_facts;
 mod sessions;
 mod spa_files;
+mod storage_full;
 mod support;
 mod test_policy;
 mod trust_chains;
