@@ -42,12 +42,46 @@ impl PortalError {
             PortalError::Malformed(_) | PortalError::ImportRow { .. } => {
                 ErrorCode::MALFORMED_REQUEST
             }
+            PortalError::Database(e) => database_code(e),
             _ => ErrorCode::INTERNAL,
         }
     }
 
     pub fn malformed(reason: impl std::fmt::Display) -> Self {
         PortalError::Malformed(reason.to_string())
+    }
+}
+
+/// SQLite's result codes (the primary code is the low byte of an extended one).
+const SQLITE_IOERR: i64 = 10;
+const SQLITE_FULL: i64 = 13;
+
+/// A database failure the client can act on: the database away or busy
+/// (`SERVICE_UNAVAILABLE`, try again) or its disk full (`STORAGE_FULL`); else `INTERNAL`.
+fn database_code(error: &sqlx::Error) -> ErrorCode {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => ErrorCode::SERVICE_UNAVAILABLE,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            let sqlite = code.parse::<i64>().ok().map(|c| c & 0xff);
+            // PostgreSQL: 53100 disk_full, class 08 connection exceptions, 57P0x shutdown.
+            if sqlite == Some(SQLITE_FULL) || code == "53100" {
+                ErrorCode::STORAGE_FULL
+            } else if sqlite == Some(SQLITE_IOERR)
+                || code.starts_with("08")
+                || code.starts_with("57P")
+            {
+                ErrorCode::SERVICE_UNAVAILABLE
+            } else {
+                ErrorCode::INTERNAL
+            }
+        }
+        _ => ErrorCode::INTERNAL,
     }
 }
 
@@ -96,6 +130,8 @@ mod tests {
         let response = PortalError::Internal("disk full at /var/lib/secret".into()).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let code = PortalError::Database(sqlx::Error::PoolTimedOut).code();
+        assert_eq!(code, ErrorCode::SERVICE_UNAVAILABLE);
+        let code = PortalError::Database(sqlx::Error::RowNotFound).code();
         assert_eq!(code, ErrorCode::INTERNAL);
         assert_eq!(
             PortalError::malformed("bad base64").code(),

@@ -159,6 +159,19 @@ fn agency_row(r: &CsvRecord) -> Result<Agency, PortalError> {
     })
 }
 
+fn account_row(r: &CsvRecord) -> Result<(String, NationalId, String), PortalError> {
+    let account = r.fields[0].trim();
+    if account.is_empty() || account.chars().count() > 64 {
+        return Err(row_error(r.line, "account must be 1 to 64 characters"));
+    }
+    let id = NationalId::parse(r.fields[1].trim())
+        .map_err(|e| row_error(r.line, format!("national_id: {e}")))?;
+    if r.fields[2].is_empty() {
+        return Err(row_error(r.line, "password is empty"));
+    }
+    Ok((account.to_owned(), id, r.fields[2].clone()))
+}
+
 /// The agencies file's `personnel_authority` of each row (`None` when empty), or `None`
 /// for a file without that column: such a file leaves what is stored as it was.
 fn personnel_authorities(
@@ -184,6 +197,50 @@ fn personnel_authorities(
         .map(Some)
 }
 
+/// A file's rows, every one checked.
+#[derive(Debug)]
+pub enum CheckedRows {
+    Personnel(Vec<PersonnelRecord>),
+    Agencies(Vec<Agency>, Option<Vec<db::PersonnelAuthority>>),
+    /// Account name, owner and password (hashed when stored).
+    Accounts(Vec<(String, NationalId, String)>),
+}
+
+impl CheckedRows {
+    pub fn len(&self) -> usize {
+        match self {
+            CheckedRows::Personnel(rows) => rows.len(),
+            CheckedRows::Agencies(rows, _) => rows.len(),
+            CheckedRows::Accounts(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Checks one file's text, header and every row, without storing anything.
+pub fn check_text(kind: ImportKind, text: &str) -> Result<CheckedRows, PortalError> {
+    let rows = records(kind, text)?;
+    Ok(match kind {
+        ImportKind::Personnel => CheckedRows::Personnel(
+            rows.iter()
+                .map(personnel_row)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        ImportKind::Agencies => {
+            let parsed = rows.iter().map(agency_row).collect::<Result<Vec<_>, _>>()?;
+            CheckedRows::Agencies(parsed, personnel_authorities(&rows)?)
+        }
+        ImportKind::Accounts => CheckedRows::Accounts(
+            rows.iter()
+                .map(account_row)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    })
+}
+
 /// Imports one file's text; returns the number of rows stored.
 pub async fn import_text(
     db: &Db,
@@ -191,43 +248,22 @@ pub async fn import_text(
     text: &str,
     entropy: &Entropy,
 ) -> Result<usize, PortalError> {
-    let rows = records(kind, text)?;
+    let rows = check_text(kind, text)?;
     let mut tx = db.writer().begin().await?;
-    match kind {
-        ImportKind::Personnel => {
-            let parsed = rows
-                .iter()
-                .map(personnel_row)
-                .collect::<Result<Vec<_>, _>>()?;
-            db::insert_personnel(&mut tx, &parsed).await?;
-        }
-        ImportKind::Agencies => {
-            let parsed = rows.iter().map(agency_row).collect::<Result<Vec<_>, _>>()?;
-            let authorities = personnel_authorities(&rows)?;
-            for agency in &parsed {
+    match &rows {
+        CheckedRows::Personnel(parsed) => db::insert_personnel(&mut tx, parsed).await?,
+        CheckedRows::Agencies(parsed, authorities) => {
+            for agency in parsed {
                 db::upsert_agency(&mut tx, agency).await?;
             }
             if let Some(authorities) = authorities {
-                db::set_personnel_authorities(&mut tx, &authorities).await?;
+                db::set_personnel_authorities(&mut tx, authorities).await?;
             }
         }
-        ImportKind::Accounts => {
-            let mut parsed = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let account = r.fields[0].trim();
-                if account.is_empty() || account.chars().count() > 64 {
-                    return Err(row_error(r.line, "account must be 1 to 64 characters"));
-                }
-                let id = NationalId::parse(r.fields[1].trim())
-                    .map_err(|e| row_error(r.line, format!("national_id: {e}")))?;
-                if r.fields[2].is_empty() {
-                    return Err(row_error(r.line, "password is empty"));
-                }
-                parsed.push((account, id, r.fields[2].as_str()));
-            }
+        CheckedRows::Accounts(parsed) => {
             for (account, id, password) in parsed {
                 let hash = hash_password(password, entropy.bytes())?;
-                db::upsert_account(&mut tx, account, &id, &hash).await?;
+                db::upsert_account(&mut tx, account, id, &hash).await?;
             }
         }
     }

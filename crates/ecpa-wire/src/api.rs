@@ -410,6 +410,12 @@ error_codes! {
     INTERNAL = 500,
         "系統暫時無法處理，請稍後再試。",
         "The system cannot handle this right now; try again later.";
+    SERVICE_UNAVAILABLE = 503,
+        "系統資料庫暫時無法連線，請稍候 1 分鐘再試。",
+        "The system's database cannot be reached right now; try again in a minute.";
+    STORAGE_FULL = 507,
+        "系統儲存空間已滿，這次的資料沒有保存；請稍後再試，並通知系統管理人員。",
+        "The system's storage is full and nothing was saved; try again later and tell the system administrator.";
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ use axum::routing::get;
 
 use crate::{AgentError, AgentState};
 
+pub use sign::check_sign_form;
+
 /// Requests larger than this are refused before they are read.
 pub const BODY_LIMIT: usize = 64 * 1024;
 

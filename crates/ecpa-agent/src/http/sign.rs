@@ -42,6 +42,13 @@ pub(super) async fn sign(
     }))
 }
 
+/// Reads a `/sign` form body (its `tbsPackage`) and checks the tbs against the
+/// asking page's origin, as `/sign` does before it goes to the card.
+pub fn check_sign_form(body: &[u8], asking_origin: &str) -> Result<(), AgentError> {
+    let request = SignRequest::parse(body)?;
+    check_challenge_origin(&request.tbs, asking_origin)
+}
+
 /// What the signature is: the bare PKCS#1 v1.5 value, or a PKCS#7 SignedData.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SignatureType {

@@ -1,6 +1,8 @@
 //! The audit log: every registration, withdrawal and login attempt.
 
 use sqlx::Row;
+use sqlx::any::{Any, AnyArguments};
+use sqlx::query::Query;
 
 use super::Db;
 use crate::PortalError;
@@ -34,6 +36,24 @@ impl AuditEntry {
     }
 }
 
+/// The statement that stores `e`, to run on a pool or inside a transaction.
+pub(super) fn audit_insert(e: &AuditEntry) -> Query<'static, Any, AnyArguments<'static>> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
+         cert_fingerprint, client_addr, passkey_credential) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(e.at)
+    .bind(e.event.clone())
+    .bind(e.outcome.clone())
+    .bind(e.national_id.clone())
+    .bind(e.account.clone())
+    .bind(e.cert_serial.clone())
+    .bind(e.cert_fingerprint.clone())
+    .bind(e.client_addr.clone())
+    .bind(e.passkey_credential.clone())
+}
+
 impl Db {
     /// Forgets wrong-password records from before `failures_before` and audit rows
     /// from before `audit_before`.
@@ -54,22 +74,7 @@ impl Db {
     }
 
     pub async fn audit(&self, e: &AuditEntry) -> Result<(), PortalError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
-             cert_fingerprint, client_addr, passkey_credential) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(e.at)
-        .bind(e.event.clone())
-        .bind(e.outcome.clone())
-        .bind(e.national_id.clone())
-        .bind(e.account.clone())
-        .bind(e.cert_serial.clone())
-        .bind(e.cert_fingerprint.clone())
-        .bind(e.client_addr.clone())
-        .bind(e.passkey_credential.clone())
-        .execute(&self.writer)
-        .await?;
+        audit_insert(e).execute(&self.writer).await?;
         Ok(())
     }
 

@@ -20,10 +20,11 @@ pub use personnel::{BATCH, format_date, insert_personnel, parse_date, upsert_age
 pub use registrations::{NewRegistration, RegistrationRow};
 pub use sessions::{SessionKind, SessionRow};
 
+use std::pin::Pin;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, migrate::Migrator};
+use sqlx::{AnyConnection, AnyPool, migrate::Migrator};
 
 use crate::PortalError;
 
@@ -53,6 +54,9 @@ impl Backend {
 
 /// Longest a write waits for the writer connection before it fails.
 const WRITE_WAIT: Duration = Duration::from_secs(10);
+/// Longest a request waits for a PostgreSQL connection (while the server is away, the
+/// answer is `SERVICE_UNAVAILABLE` after this).
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
 
 /// The portal's database.
 #[derive(Debug, Clone)]
@@ -84,6 +88,24 @@ fn sqlite_options(connections: u32) -> AnyPoolOptions {
         })
 }
 
+/// Whether a connection going back to the pool is outside any transaction; one that is
+/// not is closed, which rolls it back. After a failed write (a full disk) SQLite may
+/// have ended the transaction itself or kept it open after a failed `COMMIT`, and the
+/// driver's own count of open transactions no longer matches: a connection kept in
+/// that state would run every later write in a transaction never committed.
+fn outside_transaction(
+    conn: &mut AnyConnection,
+) -> Pin<Box<dyn Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+    Box::pin(async move {
+        if sqlx::query("BEGIN").execute(&mut *conn).await.is_err() {
+            tracing::warn!("closing a database connection left inside a transaction");
+            return Ok(false);
+        }
+        sqlx::query("ROLLBACK").execute(conn).await?;
+        Ok(true)
+    })
+}
+
 impl Db {
     /// Connects and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Self, PortalError> {
@@ -94,6 +116,7 @@ impl Db {
             Backend::Sqlite => {
                 let writer = sqlite_options(1)
                     .acquire_timeout(WRITE_WAIT)
+                    .after_release(|conn, _| outside_transaction(conn))
                     .connect(url)
                     .await?;
                 // WAL lets readers and the one writer proceed together; it persists in the file.
@@ -106,6 +129,7 @@ impl Db {
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
+                    .acquire_timeout(CONNECT_WAIT)
                     .connect(url)
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;

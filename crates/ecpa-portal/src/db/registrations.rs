@@ -4,7 +4,8 @@
 use ecpa_wire::{AgencyCode, CardKind};
 use sqlx::{Row, any::AnyRow};
 
-use super::{Db, is_unique_violation, unless_duplicate};
+use super::audit::audit_insert;
+use super::{AuditEntry, Db, is_unique_violation, unless_duplicate};
 use crate::PortalError;
 use crate::pki::ParsedCert;
 
@@ -71,12 +72,15 @@ fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
 }
 
 impl Db {
-    /// Stores a registration; `Ok(None)` when the certificate is already registered
+    /// Stores a registration and its audit row in one transaction, so neither is ever
+    /// stored without the other; `Ok(None)` when the certificate is already registered
     /// (the unique constraints decide, so concurrent requests cannot both win).
     pub async fn insert_registration(
         &self,
         r: &NewRegistration,
+        audit: &AuditEntry,
     ) -> Result<Option<RegistrationRow>, PortalError> {
+        let mut tx = self.writer.begin().await?;
         let result = sqlx::query(&format!(
             "INSERT INTO registrations (owner_national_id, kind, fingerprint, serial, subject, \
              issuer, not_before, not_after, agency_code, certificate, registered_at, tbs_sha256) \
@@ -94,9 +98,15 @@ impl Db {
         .bind(r.certificate.clone())
         .bind(r.registered_at)
         .bind(r.identity.clone())
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *tx)
         .await;
-        unless_duplicate(result)?.as_ref().map(from_row).transpose()
+        let Some(row) = unless_duplicate(result)? else {
+            return Ok(None);
+        };
+        let row = from_row(&row)?;
+        audit_insert(audit).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Some(row))
     }
 
     /// The registration of the certificate whose tbsCertificate hashes to `identity`.

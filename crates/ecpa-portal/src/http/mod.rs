@@ -5,6 +5,7 @@
 //! answer; they never call each other.
 
 mod agencies;
+mod body_checks;
 mod certificates;
 mod challenges;
 mod csp;
@@ -25,6 +26,7 @@ mod spa;
 mod state;
 mod steps;
 
+pub use body_checks::{BODY_ROUTES, check_request_body};
 pub use extract::{ApiJson, SESSION_COOKIE};
 pub use forwarded::TrustedProxies;
 pub use openapi::ApiDoc;

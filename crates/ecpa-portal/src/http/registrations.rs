@@ -111,7 +111,11 @@ pub async fn register(
             certificate: card.cert.der,
             registered_at: state.now().unix_timestamp(),
         };
-        match state.db().insert_registration(&new).await? {
+        match state
+            .db()
+            .insert_registration(&new, &audit::succeeded(&state, &entry))
+            .await?
+        {
             Some(row) => Ok((StatusCode::CREATED, row)),
             // Lost a race: someone registered the same certificate a moment ago.
             None => match state.db().registration_by_identity(&identity).await? {
@@ -121,9 +125,12 @@ pub async fn register(
         }
     }
     .await;
-    audit::record(&state, entry, result)
-        .await
-        .map(|(status, row)| (status, Json(to_wire(row))))
+    let answered = match result {
+        // Its audit row was stored with it.
+        Ok(created @ (StatusCode::CREATED, _)) => Ok(created),
+        other => audit::record(&state, entry, other).await,
+    };
+    answered.map(|(status, row)| (status, Json(to_wire(row))))
 }
 
 /// `GET /api/me/certificates`.

@@ -23,7 +23,7 @@ pub const MAX_ACCOUNT_CHARS: usize = 64;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Account and password within their length limits, or `MALFORMED_REQUEST`.
-fn within_limits(login: &PasswordLogin) -> Result<(), PortalError> {
+pub(super) fn within_limits(login: &PasswordLogin) -> Result<(), PortalError> {
     if login.account.trim().chars().count() > MAX_ACCOUNT_CHARS {
         return Err(PortalError::malformed("account too long"));
     }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ecpa_portal::db::Db;
-use ecpa_portal::import::{ImportKind, import_text};
 use ecpa_portal::pki::ParsedCert;
 use time::{Duration, OffsetDateTime};
 use tokio::sync::Notify;
@@ -26,37 +25,7 @@ async fn killing_the_portal_loses_no_answered_registration() {
         "sqlite://{}?mode=rwc",
         dir.path().join("portal.db").display()
     );
-    let db = Db::connect(&url).await.unwrap();
-    let seed = ecpa_portal::Entropy::seeded(3);
-    let ids: Vec<String> = (0..EMPLOYEES).map(|n| national_id(500 + n)).collect();
-    let mut people = ImportKind::Personnel.header().join(",");
-    let mut accounts = String::from("account,national_id,password");
-    for (n, id) in ids.iter().enumerate() {
-        people.push_str(&format!(
-            "\n{id},員工{n},{AGENCY},資訊室,01,,current,{LONG_AGO}"
-        ));
-        accounts.push_str(&format!("\nemp{n},{id},{PASSWORD}"));
-    }
-    import_text(
-        &db,
-        ImportKind::Agencies,
-        &format!("code,name,oid\n{AGENCY},人事總處,\n"),
-        &seed,
-    )
-    .await
-    .unwrap();
-    import_text(&db, ImportKind::Personnel, &people, &seed)
-        .await
-        .unwrap();
-    import_text(&db, ImportKind::Accounts, &accounts, &seed)
-        .await
-        .unwrap();
-    db.close().await;
-    std::fs::write(
-        dir.path().join("anchors.pem"),
-        pkis().rsa.trust_anchors_pem(),
-    )
-    .unwrap();
+    let ids = seed_employees(&url, dir.path(), 500, EMPLOYEES).await;
 
     let now = OffsetDateTime::now_utc();
     let crls = dir.path().join("moica.crl");

@@ -762,3 +762,32 @@ where
         })
     })
 }
+
+/// Seeds the database at `url` for the portal as a process: the agency, `count`
+/// current employees (national IDs from `national_id(first)`, accounts `emp0`…, all
+/// with [`PASSWORD`]), and `dir/anchors.pem` with the RSA demo PKI's CAs. Returns the
+/// employees' national IDs.
+pub async fn seed_employees(url: &str, dir: &Path, first: u32, count: u32) -> Vec<String> {
+    let db = Db::connect(url).await.unwrap();
+    let seed = Entropy::seeded(3);
+    let ids: Vec<String> = (0..count).map(|n| national_id(first + n)).collect();
+    let mut people = ImportKind::Personnel.header().join(",");
+    let mut accounts = String::from("account,national_id,password");
+    for (n, id) in ids.iter().enumerate() {
+        people.push_str(&format!(
+            "\n{id},員工{n},{AGENCY},資訊室,01,,current,{LONG_AGO}"
+        ));
+        accounts.push_str(&format!("\nemp{n},{id},{PASSWORD}"));
+    }
+    let agencies = format!("code,name,oid\n{AGENCY},人事總處,\n");
+    for (kind, text) in [
+        (ImportKind::Agencies, agencies.as_str()),
+        (ImportKind::Personnel, people.as_str()),
+        (ImportKind::Accounts, accounts.as_str()),
+    ] {
+        import_text(&db, kind, text, &seed).await.unwrap();
+    }
+    db.close().await;
+    std::fs::write(dir.join("anchors.pem"), pkis().rsa.trust_anchors_pem()).unwrap();
+    ids
+}

@@ -12,6 +12,16 @@ fn outcome<T>(result: &Result<T, PortalError>) -> String {
     }
 }
 
+/// `entry` completed as a success now, for a write that stores it along with what
+/// succeeded.
+pub fn succeeded(state: &AppState, entry: &AuditEntry) -> AuditEntry {
+    AuditEntry {
+        at: state.now().unix_timestamp(),
+        outcome: "OK".to_owned(),
+        ..entry.clone()
+    }
+}
+
 /// Stores `entry` with the outcome of `result`, and hands `result` back. A failure to
 /// write the log is itself logged and does not change the answer.
 pub async fn record<T>(
