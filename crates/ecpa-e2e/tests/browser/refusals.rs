@@ -52,7 +52,18 @@ async fn departed_employee() {
         StackOptions::default(),
         citizen_card(&WU),
         async |browser, _stack| {
-            refused_before_pin(browser, &WU, "NOT_CURRENT_EMPLOYEE").await?;
+            // A departed person cannot sign in at all, so the wizard stops at its login.
+            method1_signed_in(browser, &WU).await?;
+            let shown = shown_code(browser).await?;
+            anyhow::ensure!(shown == "NOT_CURRENT_EMPLOYEE", "got {shown}");
+            anyhow::ensure!(
+                browser
+                    .client()
+                    .find(fantoccini::Locator::Id("pin"))
+                    .await
+                    .is_err(),
+                "a PIN field is shown to a departed person"
+            );
             browser.wait_for_page_text("請洽服務機關人事單位").await?;
             shot(browser, "refused-departed").await
         },

@@ -12,7 +12,8 @@ async fn page_reads_the_card_through_the_agent_and_asks_the_portal() {
         citizen_card(&WANG),
         async |browser, _stack| {
             browser.click("cert-login").await?;
-            browser.wait_for_page_text("CN=王大明").await?;
+            // The banner follows the portal's answer for the certificate the agent read.
+            browser.wait_for_id("not-registered").await?;
             browser.wait_for_page_text("找不到對應的憑證資訊").await?;
             shot(browser, "skeleton-card-read").await
         },
