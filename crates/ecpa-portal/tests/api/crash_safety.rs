@@ -28,12 +28,7 @@ async fn killing_the_portal_loses_no_answered_registration() {
     let ids = seed_employees(&url, dir.path(), 500, EMPLOYEES).await;
 
     let now = OffsetDateTime::now_utc();
-    let crls = dir.path().join("moica.crl");
-    let crl = pkis()
-        .rsa
-        .moica
-        .crl_pem(&[], now - Duration::days(1), now + Duration::days(7));
-    std::fs::write(&crls, crl.unwrap()).unwrap();
+    let crls = moica_crl_file(dir.path(), now);
     let mut portal = Portal::start(&url, &dir.path().join("anchors.pem"), &crls, dir.path());
     let base = portal.base.clone();
     let answered = Arc::new(AtomicUsize::new(0));

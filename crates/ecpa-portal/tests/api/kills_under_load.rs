@@ -146,12 +146,7 @@ async fn three_kills_under_registrations_and_logins_lose_nothing_answered() {
     let anchors = dir.path().join("anchors.pem");
     let now = OffsetDateTime::now_utc();
     let mut all = Answered::default();
-    let crls = dir.path().join("moica.crl");
-    let crl = pkis()
-        .rsa
-        .moica
-        .crl_pem(&[], now - Duration::days(1), now + Duration::days(7));
-    std::fs::write(&crls, crl.unwrap()).unwrap();
+    let crls = moica_crl_file(dir.path(), now);
     let mut portal = Portal::start(&url, &anchors, &crls, dir.path());
     for round in 0..kills {
         let count = Arc::new((AtomicUsize::new(0), Notify::new()));

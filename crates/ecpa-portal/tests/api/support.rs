@@ -791,3 +791,16 @@ pub async fn seed_employees(url: &str, dir: &Path, first: u32, count: u32) -> Ve
     std::fs::write(dir.join("anchors.pem"), pkis().rsa.trust_anchors_pem()).unwrap();
     ids
 }
+
+/// Writes the RSA MOICA CA's current CRL (revoking nothing, a week's validity) into
+/// `dir` for a portal process, and returns its path.
+pub fn moica_crl_file(dir: &std::path::Path, now: time::OffsetDateTime) -> std::path::PathBuf {
+    let path = dir.join("moica.crl");
+    let crl = pkis().rsa.moica.crl_pem(
+        &[],
+        now - time::Duration::days(1),
+        now + time::Duration::days(7),
+    );
+    std::fs::write(&path, crl.unwrap()).unwrap();
+    path
+}
