@@ -18,5 +18,5 @@ pub use issuer_kinds::IssuerKinds;
 pub use ocsp::{OcspClient, OcspVerdict, responder_url};
 pub use pem::pem_blocks;
 pub use signature::{verify_card_signature, verify_signed};
-pub use store::{CertCheckError, TrustStore};
+pub use store::{CardChain, CertCheckError, TrustStore};
 pub use watch::TrustFiles;

@@ -111,6 +111,13 @@ fn read(path: &Path) -> Result<Vec<u8>, PortalError> {
     })
 }
 
+/// A card certificate's proven path of CAs (indices into the store's CAs, issuer
+/// first), valid at the time it was asked for; only this store makes one.
+#[derive(Debug)]
+pub struct CardChain {
+    path: Vec<usize>,
+}
+
 impl TrustStore {
     /// Loads PEM (or DER) files of CA certificates and of CRLs.
     pub fn load(
@@ -409,14 +416,20 @@ impl TrustStore {
         Ok(())
     }
 
-    /// The CA that issued `cert`, once its chain is proven and it and its CAs are
-    /// valid at `now`: the CA an OCSP request about it names.
-    pub fn card_issuer(&self, cert: &ParsedCert, now: i64) -> Result<&ParsedCert, CertCheckError> {
+    /// The chain of `cert`, once proven and it and its CAs are valid at `now`; its
+    /// issuer is the CA an OCSP request about it names.
+    pub fn card_chain(&self, cert: &ParsedCert, now: i64) -> Result<CardChain, CertCheckError> {
         let path = self.proven_chain(cert, now)?;
         cert.valid_at(now)?;
-        path.first()
-            .map(|&i| &self.cas[i])
-            .ok_or(CertCheckError::Untrusted)
+        if path.is_empty() {
+            return Err(CertCheckError::Untrusted);
+        }
+        Ok(CardChain { path })
+    }
+
+    /// The CA that issued the card whose chain is `chain`.
+    pub fn issuer(&self, chain: &CardChain) -> &ParsedCert {
+        &self.cas[chain.path[0]]
     }
 
     /// Every check a card's signing certificate must pass at `now` (Unix seconds), with
@@ -426,23 +439,22 @@ impl TrustStore {
         cert: &ParsedCert,
         now: i64,
     ) -> Result<(), CertCheckError> {
-        self.check_card(cert, now, None)
+        let chain = self.card_chain(cert, now)?;
+        self.check_card(cert, &chain, now, None)
     }
 
-    /// Every check a card's signing certificate must pass at `now`, given what its CA's
-    /// OCSP responder said (`None`: not asked, or no answer to rely on). The chain's
-    /// signatures are proven once per store; validity, revocation and keyUsage are
-    /// checked every time.
+    /// The checks a card's signing certificate must pass at `now` beyond its chain
+    /// (`chain`, from [`Self::card_chain`]), given what its CA's OCSP responder said
+    /// (`None`: not asked, or no answer to rely on): revocation, keyUsage and policy.
     pub fn check_card(
         &self,
         cert: &ParsedCert,
+        chain: &CardChain,
         now: i64,
         ocsp: Option<OcspVerdict>,
     ) -> Result<(), CertCheckError> {
-        let path = self.proven_chain(cert, now)?;
-        cert.valid_at(now)?;
         let mut child = cert;
-        for (level, issuer) in path.iter().map(|&i| &self.cas[i]).enumerate() {
+        for (level, issuer) in chain.path.iter().map(|&i| &self.cas[i]).enumerate() {
             let (required, answer) = if level == 0 {
                 (true, ocsp)
             } else {

@@ -141,10 +141,10 @@ fn an_intermediate_ca_signed_with_sha1_is_refused() {
     };
     let now = NOW.unix_timestamp();
     let sha256 = store_with(resign_certificate(&p.root, &moica.der, SHA256_RSA));
-    assert!(sha256.card_issuer(&cert, now).is_ok());
+    assert!(sha256.card_chain(&cert, now).is_ok());
     let sha1 = store_with(resign_certificate(&p.root, &moica.der, SHA1_RSA));
     assert_eq!(
-        sha1.card_issuer(&cert, now).map(drop),
+        sha1.card_chain(&cert, now).map(drop),
         Err(CertCheckError::Untrusted)
     );
 }
@@ -200,7 +200,7 @@ fn a_ca_with_an_rsa_key_under_2048_bits_is_not_on_any_path() {
         store.add_ca(&root).unwrap();
         store.add_ca(&intermediate).unwrap();
         store
-            .card_issuer(&ParsedCert::parse(&card).unwrap(), NOW.unix_timestamp())
+            .card_chain(&ParsedCert::parse(&card).unwrap(), NOW.unix_timestamp())
             .map(drop)
     };
     let strong = RsaPrivateKey::new(&mut StdRng::seed_from_u64(2048), 2048).unwrap();

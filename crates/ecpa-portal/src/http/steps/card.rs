@@ -86,7 +86,8 @@ pub async fn verify_answer(
         PortalError::Refused(e.into())
     };
     let cert = parsed.map_err(|_| refused(CertCheckError::Malformed))?;
-    let issuer = trust.card_issuer(&cert, now).map_err(refused)?;
+    let chain = trust.card_chain(&cert, now).map_err(refused)?;
+    let issuer = trust.issuer(&chain);
     if !verify_card_signature(cert.spki(), tbs.as_bytes(), &signature) {
         return Err(ErrorCode::BAD_SIGNATURE.into());
     }
@@ -95,7 +96,9 @@ pub async fn verify_answer(
         Some(client) => client.verdict(&cert, issuer, now).await,
         None => None,
     };
-    trust.check_card(&cert, now, ocsp).map_err(refused)?;
+    trust
+        .check_card(&cert, &chain, now, ocsp)
+        .map_err(refused)?;
     let (profile, kind) = card_profile(&cert)?;
     if !state.settings().issuer_kinds.allows(kind, &issuer.key_id()) {
         tracing::info!(?kind, issuer = %issuer.cert.tbs_certificate.subject, "CA not listed for this kind of card");
