@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import selectors
 import socket
 from urllib.parse import urlparse
 
@@ -368,10 +369,13 @@ def python_integrity(path):
 
 def connections(url, idle=10_000, slow=200, seconds=60):
     """`slow` clients sending a header line every 5 s, and `idle` connections that
-    send nothing; meanwhile one client asks `url` every second."""
+    send nothing; meanwhile one client asks `url` every second. Also how long the
+    server let each attack connection stay open (seen about once a second)."""
     target = urlparse(url)
     host, port = target.hostname, target.port
     opened, refused, socks = 0, 0, []
+    watch = selectors.DefaultSelector()
+    opened_at = {}
     for i in range(idle):
         s = socket.socket()
         s.setblocking(True)
@@ -379,6 +383,8 @@ def connections(url, idle=10_000, slow=200, seconds=60):
             s.connect((host, port))
             socks.append(s)
             opened += 1
+            opened_at[s] = time.monotonic()
+            watch.register(s, selectors.EVENT_READ)
         except OSError:
             refused += 1
             s.close()
@@ -388,12 +394,30 @@ def connections(url, idle=10_000, slow=200, seconds=60):
             s = socket.create_connection((host, port))
             s.sendall(b"GET " + (target.path or "/").encode() + b" HTTP/1.1\r\nHost: %s:%d\r\n" % (host.encode(), port))
             slow_socks.append(s)
+            opened_at[s] = time.monotonic()
+            watch.register(s, selectors.EVENT_READ)
         except OSError:
             refused += 1
+    open_for = {"idle": [], "slow": []}
+    slow_set = set(slow_socks)
+
+    def note_closed():
+        for key, _ in watch.select(timeout=0):
+            s = key.fileobj
+            try:
+                data = s.recv(1)
+            except OSError:
+                data = b""
+            if data == b"":
+                watch.unregister(s)
+                kind = "slow" if s in slow_set else "idle"
+                open_for[kind].append(time.monotonic() - opened_at[s])
+
     served, failed, slowest = 0, 0, 0.0
     started = time.monotonic()
     host_header = "%s:%d" % (host, port)
     while time.monotonic() - started < seconds:
+        note_closed()
         for s in slow_socks:
             try:
                 s.sendall(b"X-Slow: 1\r\n")
@@ -412,6 +436,7 @@ def connections(url, idle=10_000, slow=200, seconds=60):
             failed += 1
         slowest = max(slowest, time.monotonic() - t0)
         time.sleep(1)
+    note_closed()
     still_open = 0
     for s in socks + slow_socks:
         try:
@@ -423,11 +448,18 @@ def connections(url, idle=10_000, slow=200, seconds=60):
         except OSError:
             pass
         s.close()
+    watch.close()
+
+    def span(values):
+        return [round(min(values), 1), round(max(values), 1)] if values else None
+
     return {
         "case": "connections", "url": url, "idle_opened": opened, "slow_clients": len(slow_socks),
         "refused": refused, "other_client_served": served, "other_client_failed": failed,
         "other_client_slowest_s": round(slowest, 3), "attack_connections_still_open_at_end": still_open,
-        "held": failed == 0,
+        "idle_closed_by_server": len(open_for["idle"]), "idle_open_for_s": span(open_for["idle"]),
+        "slow_closed_by_server": len(open_for["slow"]), "slow_open_for_s": span(open_for["slow"]),
+        "held": failed == 0 and still_open == 0,
     }
 
 
@@ -498,7 +530,7 @@ def agent_burst(agent_binary, devcard_binary, requests=100):
             "all_s": round(took, 2), "slowest_s": round(slowest[0], 2),
             "answers_after": after[0], "connections": conns,
             "held": after[0] == 200 and not any(k.startswith("failed") for k in results)
-                    and all(k.endswith("ret_code=0") for k in results),
+                    and all(k.endswith("ret_code=0") for k in results) and conns["held"],
         }
     finally:
         agent.kill()

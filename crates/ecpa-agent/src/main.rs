@@ -3,12 +3,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use ecpa_agent::{
     AgentState, Pkcs11Card, SystemClock, TrustedSites, default_trusted_sites_file, router,
 };
+use ecpa_serve::Limits;
 use ecpa_wire::agent::DEFAULT_PORT;
 
 /// The ECPA card agent: the HiPKI Local Server protocol over a PKCS#11 module.
@@ -33,7 +35,39 @@ enum Command {
         /// `$XDG_CONFIG_HOME/ecpa-agent/trusted-sites` or `~/.config/ecpa-agent/trusted-sites`.
         #[arg(long, env = "ECPA_AGENT_TRUSTED_SITES")]
         trusted_sites: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
+}
+
+/// What one client may hold of the agent.
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// Seconds a client has to send a request's header, counted from the connection's
+    /// start or the end of its last answer (so an idle kept-alive connection is closed
+    /// after as long); then the connection is closed.
+    #[arg(long, env = "ECPA_AGENT_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+    header_timeout_seconds: u64,
+    /// Seconds a client has to send a request's body once its header is in; then the
+    /// request is refused and the connection closed.
+    #[arg(long, env = "ECPA_AGENT_BODY_TIMEOUT_SECONDS", default_value_t = 30)]
+    body_timeout_seconds: u64,
+    /// Client connections open at once; more wait in the listen queue until one
+    /// closes. Default: three quarters of the process's open-file limit.
+    #[arg(long, env = "ECPA_AGENT_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            header_timeout: Duration::from_secs(self.header_timeout_seconds.max(1)),
+            body_timeout: Duration::from_secs(self.body_timeout_seconds.max(1)),
+            max_connections: self
+                .max_connections
+                .unwrap_or_else(ecpa_serve::default_max_connections),
+        }
+    }
 }
 
 #[tokio::main]
@@ -49,7 +83,9 @@ async fn main() -> anyhow::Result<()> {
         module,
         listen,
         trusted_sites,
+        limits,
     } = Cli::parse().command;
+    let limits = limits.limits();
     // Loopback only; and exactly 127.0.0.1, the one address the Host check accepts.
     if listen.ip() != std::net::IpAddr::from([127, 0, 0, 1]) {
         bail!("--listen must be 127.0.0.1:PORT (loopback only), not {listen}");
@@ -77,11 +113,14 @@ async fn main() -> anyhow::Result<()> {
         port: bound.port(),
     };
     tracing::info!(%bound, module = %module.display(), trusted_sites = %trusted_sites.display(), "card agent listening");
+    tracing::info!(
+        header_timeout_s = limits.header_timeout.as_secs(),
+        body_timeout_s = limits.body_timeout.as_secs(),
+        max_connections = limits.max_connections,
+        "connection limits"
+    );
     println!("ecpa-agent listening on http://{bound}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("serving")?;
+    ecpa_serve::serve(listener, router(state), limits, shutdown()).await;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use ecpa_portal::pki::{IssuerKinds, TrustFiles, TrustStore};
 use ecpa_portal::precompress::precompress_dir;
 use ecpa_portal::trust_reload::keep_trust_current;
 use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, TrustedProxies, router};
+use ecpa_serve::Limits;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -142,6 +143,19 @@ struct ServeArgs {
         allow_hyphen_values = true
     )]
     clock_offset_days: i64,
+    /// Seconds a client has to send a request's header, counted from the connection's
+    /// start or the end of its last answer (so an idle kept-alive connection is closed
+    /// after as long); then the connection is closed.
+    #[arg(long, env = "ECPA_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+    header_timeout_seconds: u64,
+    /// Seconds a client has to send a request's body once its header is in; then the
+    /// request is refused (MALFORMED_REQUEST) and the connection closed.
+    #[arg(long, env = "ECPA_BODY_TIMEOUT_SECONDS", default_value_t = 30)]
+    body_timeout_seconds: u64,
+    /// Client connections open at once; more wait in the listen queue until one
+    /// closes. Default: three quarters of the process's open-file limit.
+    #[arg(long, env = "ECPA_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
 }
 
 fn files(list: &[String]) -> Vec<PathBuf> {
@@ -270,16 +284,23 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
             path: args.listen.to_string(),
             source,
         })?;
+    let limits = Limits {
+        header_timeout: Duration::from_secs(args.header_timeout_seconds.max(1)),
+        body_timeout: Duration::from_secs(args.body_timeout_seconds.max(1)),
+        max_connections: args
+            .max_connections
+            .unwrap_or_else(ecpa_serve::default_max_connections),
+    };
     let shutdown = shutdown_signal()?;
     let listen = listener.local_addr().unwrap_or(args.listen);
+    tracing::info!(
+        header_timeout_s = limits.header_timeout.as_secs(),
+        body_timeout_s = limits.body_timeout.as_secs(),
+        max_connections = limits.max_connections,
+        "connection limits"
+    );
     tracing::info!(%listen, origin = %state.settings().public_origin, "portal ready");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|e| PortalError::Internal(e.to_string()))?;
+    ecpa_serve::serve(listener, router(state), limits, shutdown).await;
     reload.abort();
     db.close().await;
     Ok(())

@@ -12,6 +12,7 @@ mod origin_bound;
 mod pages;
 mod pin_states;
 mod real_guards;
+mod real_limits;
 mod real_token;
 mod security;
 mod softhsm;

@@ -6,6 +6,7 @@ mod certificate_checks;
 mod certificate_login;
 mod chain_cache;
 mod challenges;
+mod connection_limits;
 mod crash_safety;
 mod crl_rules;
 mod database_url;

@@ -22,6 +22,17 @@ impl Portal {
     /// Starts the portal on `database_url`, trusting the CAs in `anchors` with the CRLs
     /// in `crls`, and without a challenge budget.
     pub fn start(database_url: &str, anchors: &Path, crls: &Path, dist: &Path) -> Self {
+        Self::start_with(database_url, anchors, crls, dist, &[])
+    }
+
+    /// As [`Portal::start`], with the environment variables `settings` added.
+    pub fn start_with(
+        database_url: &str,
+        anchors: &Path,
+        crls: &Path,
+        dist: &Path,
+        settings: &[(&str, &str)],
+    ) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"))
             .arg("serve")
             .env("ECPA_LISTEN", "127.0.0.1:0")
@@ -33,6 +44,7 @@ impl Portal {
             .env("ECPA_DIST_DIR", dist)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
+            .envs(settings.iter().copied())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
