@@ -11,6 +11,8 @@ mod in_process;
 mod origin_bound;
 mod pages;
 mod pin_states;
+#[path = "../../../ecpa-serve/testing/raw_client.rs"]
+mod raw_client;
 mod real_guards;
 mod real_limits;
 mod real_token;

@@ -1,17 +1,13 @@
 //! The real agent closes connections that hold it without sending a request (header
 //! deadline), cuts off a body that does not arrive (body deadline), and keeps at most
-//! `--max-connections` open, the rest waiting until one closes. Deadlines are 1 s
-//! here; a read timeout of a minute only keeps a broken agent from hanging the test.
+//! `--max-connections` open, the rest waiting until one closes. Deadlines are 1 s here.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 
 use crate::in_process::PORTAL;
+use crate::raw_client::{already_closed, until_closed};
 use crate::softhsm::{RunningAgent, SoftHsm};
-
-/// Far beyond the 1 s deadlines: reaching it fails the test instead of hanging it.
-const SAFETY: Duration = Duration::from_secs(60);
 
 /// An agent over an empty token store with 1 s deadlines and `max_connections`.
 fn agent(hsm: &SoftHsm, max_connections: &str) -> RunningAgent {
@@ -30,31 +26,7 @@ fn agent(hsm: &SoftHsm, max_connections: &str) -> RunningAgent {
 }
 
 fn connect(agent: &RunningAgent) -> TcpStream {
-    let stream = TcpStream::connect(("127.0.0.1", agent.port)).unwrap();
-    stream.set_read_timeout(Some(SAFETY)).unwrap();
-    stream
-}
-
-/// Everything the agent sends until it closes the connection.
-fn until_closed(stream: &mut TcpStream) -> String {
-    let mut answer = Vec::new();
-    stream
-        .read_to_end(&mut answer)
-        .unwrap_or_else(|e| panic!("the agent kept the connection open: {e}"));
-    String::from_utf8_lossy(&answer).into_owned()
-}
-
-/// Whether the agent has already closed `stream` (nothing sent, end of stream).
-fn already_closed(stream: &mut TcpStream) -> bool {
-    stream.set_nonblocking(true).unwrap();
-    let closed = match stream.read(&mut [0; 1]) {
-        Ok(0) => true,
-        Ok(_) => panic!("the agent answered a connection that sent nothing"),
-        Err(e) if e.kind() == ErrorKind::WouldBlock => false,
-        Err(e) => panic!("{e}"),
-    };
-    stream.set_nonblocking(false).unwrap();
-    closed
+    crate::raw_client::connect(SocketAddr::from(([127, 0, 0, 1], agent.port)))
 }
 
 async fn page_status(agent: &RunningAgent) -> u16 {

@@ -1,19 +1,14 @@
 //! The real portal process closes connections that hold it without sending a request
 //! (header deadline, also for an idle kept-alive connection), cuts off a body that
 //! does not arrive (body deadline), and keeps at most `ECPA_MAX_CONNECTIONS` open,
-//! the rest waiting until one closes. Deadlines are 1 s here; each test waits for the
-//! portal to act, with a read timeout of a minute only so a broken portal cannot hang
-//! the test.
+//! the rest waiting until one closes. Deadlines are 1 s here.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::time::Duration;
 
 use crate::portal_process::{ORIGIN, Portal};
-
-/// Far beyond the 1 s deadlines: reaching it fails the test instead of hanging it.
-const SAFETY: Duration = Duration::from_secs(60);
+use crate::raw_client::{already_closed, until_closed};
 
 /// A portal with 1 s header and body deadlines and room for `max_connections`.
 fn portal(dir: &tempfile::TempDir, max_connections: &str) -> Portal {
@@ -37,31 +32,8 @@ fn portal(dir: &tempfile::TempDir, max_connections: &str) -> Portal {
 }
 
 fn connect(portal: &Portal) -> TcpStream {
-    let stream = TcpStream::connect(portal.base.trim_start_matches("http://")).unwrap();
-    stream.set_read_timeout(Some(SAFETY)).unwrap();
-    stream
-}
-
-/// Everything the portal sends until it closes the connection.
-fn until_closed(stream: &mut TcpStream) -> String {
-    let mut answer = Vec::new();
-    stream
-        .read_to_end(&mut answer)
-        .unwrap_or_else(|e| panic!("the portal kept the connection open: {e}"));
-    String::from_utf8_lossy(&answer).into_owned()
-}
-
-/// Whether the portal has already closed `stream` (nothing sent, end of stream).
-fn already_closed(stream: &mut TcpStream) -> bool {
-    stream.set_nonblocking(true).unwrap();
-    let closed = match stream.read(&mut [0; 1]) {
-        Ok(0) => true,
-        Ok(_) => panic!("the portal answered a connection that sent nothing"),
-        Err(e) if e.kind() == ErrorKind::WouldBlock => false,
-        Err(e) => panic!("{e}"),
-    };
-    stream.set_nonblocking(false).unwrap();
-    closed
+    let address: SocketAddr = portal.base.trim_start_matches("http://").parse().unwrap();
+    crate::raw_client::connect(address)
 }
 
 async fn config_status(portal: &Portal) -> u16 {

@@ -24,6 +24,8 @@ mod passkey_device;
 mod passkeys;
 mod personnel_rules;
 mod portal_process;
+#[path = "../../../ecpa-serve/testing/raw_client.rs"]
+mod raw_client;
 mod registrations;
 mod revocation_sources;
 mod security_headers;
