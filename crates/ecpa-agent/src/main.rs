@@ -1,4 +1,5 @@
-//! `ecpa-agent serve --module PATH [--listen 127.0.0.1:61161] [--trusted-sites FILE]`
+//! `ecpa-agent serve --module PATH [--listen 127.0.0.1:61161] [--trusted-sites FILE]
+//! [--header-timeout-seconds 10] [--body-timeout-seconds 30] [--max-connections N]`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
