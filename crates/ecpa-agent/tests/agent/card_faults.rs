@@ -11,7 +11,8 @@ use ecpa_agent::{CARD_ERROR, ModuleCard, Origin, TrustedSites};
 use ecpa_wire::agent::{AgentFailure, Pkcs11Info, SignResult, ret};
 
 use crate::certs::{DAY, now_unix};
-use crate::fake_module::{Call, FakeModule, Fault, SERIAL, gate};
+use crate::fake_module::{Call, FakeModule, Fault, SERIAL};
+use crate::gate::gate;
 use crate::in_process::{
     FAKE_KEY, PIN, PORTAL, TestAgent, agent_over, citizen_certificates, package,
 };

@@ -16,8 +16,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 
 use cryptoki::context::Function;
 use cryptoki::error::{Error as CkError, RvError};
@@ -29,6 +28,7 @@ use rsa::signature::{SignatureEncoding, Signer};
 use sha2::Sha256;
 
 use crate::fake_card::certificate_objects;
+use crate::gate::Gate;
 
 /// A card's PIN tries before it locks.
 const TRIES: u8 = 3;
@@ -82,63 +82,6 @@ pub enum Fault {
     /// The call panics, as the Rust wrapper around a module might: the agent's
     /// card lock is held at that moment.
     Panic,
-}
-
-/// Holds one module call until opened; says when the call is waiting.
-#[derive(Clone)]
-pub struct Gate {
-    open: Arc<(Mutex<bool>, Condvar)>,
-    waiting: Sender<()>,
-}
-
-/// The test's side of a [`Gate`].
-pub struct GateKey {
-    open: Arc<(Mutex<bool>, Condvar)>,
-    waiting: Receiver<()>,
-}
-
-pub fn gate() -> (Gate, GateKey) {
-    let open = Arc::new((Mutex::new(false), Condvar::new()));
-    let (waiting, seen) = channel();
-    (
-        Gate {
-            open: open.clone(),
-            waiting,
-        },
-        GateKey {
-            open,
-            waiting: seen,
-        },
-    )
-}
-
-impl Gate {
-    fn pass(&self) {
-        let _ = self.waiting.send(());
-        let (open, opened) = &*self.open;
-        let mut is_open = open.lock().unwrap();
-        while !*is_open {
-            is_open = opened.wait(is_open).unwrap();
-        }
-    }
-}
-
-impl GateKey {
-    /// Waits (off the async threads) until a call is held at the gate.
-    pub async fn call_waiting(self) -> Self {
-        tokio::task::spawn_blocking(move || {
-            self.waiting.recv().unwrap();
-            self
-        })
-        .await
-        .unwrap()
-    }
-
-    pub fn open(&self) {
-        let (open, opened) = &*self.open;
-        *open.lock().unwrap() = true;
-        opened.notify_all();
-    }
 }
 
 /// The token's state, as the card and the module keep it.

@@ -9,6 +9,7 @@ mod card_faults;
 mod certs;
 mod fake_card;
 mod fake_module;
+mod gate;
 mod hipki;
 mod in_process;
 mod origin_bound;
