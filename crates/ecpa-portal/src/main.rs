@@ -150,12 +150,22 @@ struct ServeArgs {
     /// Start the clock at this instant (RFC 3339, e.g. 2026-03-01T12:00:00+08:00)
     /// instead of the computer's time; it runs on from there in real time, and
     /// ECPA_CLOCK_OFFSET_DAYS still shifts it. For test setups that need a fixed date.
-    #[arg(long, env = "ECPA_CLOCK_START", value_parser = rfc3339_instant)]
-    clock_start: Option<OffsetDateTime>,
+    /// Empty: the computer's clock.
+    #[arg(long, env = "ECPA_CLOCK_START", default_value = "", value_parser = clock_start)]
+    clock_start: ClockStart,
 }
 
-fn rfc3339_instant(text: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(text.trim(), &Rfc3339)
+/// `ECPA_CLOCK_START`: an instant, or none when empty.
+#[derive(Debug, Clone, Copy)]
+struct ClockStart(Option<OffsetDateTime>);
+
+fn clock_start(text: &str) -> Result<ClockStart, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(ClockStart(None));
+    }
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map(|start| ClockStart(Some(start)))
         .map_err(|e| format!("not an RFC 3339 instant ({e})"))
 }
 
@@ -264,7 +274,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         ocsp: args.ocsp,
         issuer_kinds,
     };
-    let clock: Arc<dyn Clock> = match args.clock_start {
+    let clock: Arc<dyn Clock> = match args.clock_start.0 {
         Some(start) => {
             tracing::warn!(%start, "the clock starts at a set instant (ECPA_CLOCK_START)");
             Arc::new(StartedClock::new(start, args.clock_offset_days))

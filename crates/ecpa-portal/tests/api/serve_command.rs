@@ -70,7 +70,8 @@ fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
 
 /// `ECPA_CLOCK_START` sets where the clock starts, `ECPA_CLOCK_OFFSET_DAYS` still
 /// shifts it: a challenge made then expires 5 minutes after that instant (plus the
-/// time the portal has run), on the shifted date.
+/// time the portal has run), on the shifted date. Empty, it is not set; a value that
+/// is not an instant stops the portal.
 #[tokio::test]
 async fn serve_starts_its_clock_at_the_set_instant() {
     let dir = tempfile::tempdir().unwrap();
@@ -95,6 +96,18 @@ async fn serve_starts_its_clock_at_the_set_instant() {
             .spawn()
             .unwrap()
     };
+
+    let mut unset = serve("");
+    let started = BufReader::new(unset.stderr.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains("portal ready"));
+    let _ = unset.kill();
+    let _ = unset.wait();
+    assert!(
+        started,
+        "an empty ECPA_CLOCK_START means the computer's clock"
+    );
 
     let refused = serve("yesterday noon").wait_with_output().unwrap();
     assert!(!refused.status.success());
