@@ -2,7 +2,8 @@
 //! agent the SPA talks to through a popup, signing with a smart card over any
 //! PKCS#11 module.
 //!
-//! * [`card`]: the card behind a trait; [`pkcs11_card`] is the real one;
+//! * [`card`]: the card behind a trait; [`pkcs11_card`] is the real one, over a
+//!   PKCS#11 module's calls ([`module`]);
 //! * [`http`]: the protocol's routes and its Host/Origin guards;
 //! * [`trusted_sites`]: the sites the user has trusted (`/addDomain`);
 //! * [`login`]: C_Login that never lets an earlier login stand in for the PIN;
@@ -15,6 +16,7 @@ pub mod cms;
 mod error;
 pub mod http;
 pub mod login;
+pub mod module;
 pub mod pkcs11_card;
 pub mod trusted_sites;
 
@@ -26,7 +28,8 @@ pub use card::{CardPin, CardReader, PinFlags, SlotView, TokenCertificate, TokenV
 pub use error::{AgentError, CARD_ERROR};
 pub use http::router;
 pub use login::{LoginAnswer, TokenLogin, log_in};
-pub use pkcs11_card::Pkcs11Card;
+pub use module::{CryptokiModule, ModuleSession, Pkcs11Module};
+pub use pkcs11_card::{ModuleCard, Pkcs11Card};
 pub use trusted_sites::{Origin, TrustedSites, default_trusted_sites_file};
 
 /// `serverVersion` and the version page's `version:x.y.z.w`: the HiPKI protocol

@@ -6,10 +6,12 @@ mod axe;
 mod browser;
 mod pages;
 mod process;
+mod run_date;
 mod stack;
 
 pub use axe::axe_script_path;
 pub use browser::Browser;
 pub use pages::PageServer;
 pub use process::{ChildProcess, free_port, program_path, wait_for_port};
+pub use run_date::{portal_clock_start, run_date};
 pub use stack::{Card, Stack, StackOptions};

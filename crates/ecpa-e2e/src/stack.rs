@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use ecpa_devcard::softhsm;
 use tempfile::TempDir;
+use time::format_description::well_known::Rfc3339;
 
 use crate::process::{ChildProcess, free_port, program_path, wait_for_port};
 
@@ -16,7 +17,8 @@ use crate::process::{ChildProcess, free_port, program_path, wait_for_port};
 pub struct StackOptions {
     /// Leave the portal out of the agent's trusted sites (the 「加入信任的網站」 case).
     pub portal_untrusted: bool,
-    /// Runs the portal's clock this many days ahead ("works tomorrow").
+    /// Runs the portal's clock this many days ahead ("works tomorrow"), from its
+    /// start at noon of the run's date ([`crate::portal_clock_start`]).
     pub clock_offset_days: i64,
 }
 
@@ -173,7 +175,8 @@ impl Stack {
         self.start_agent()
     }
 
-    /// Starts (or restarts) the portal serving the release SPA.
+    /// Starts (or restarts) the portal serving the release SPA, its clock started
+    /// at noon of the run's date.
     pub fn start_portal(&mut self) -> Result<()> {
         if let Some(mut portal) = self.portal.take() {
             portal.stop();
@@ -195,6 +198,7 @@ impl Stack {
                 "ECPA_CLOCK_OFFSET_DAYS",
                 self.options.clock_offset_days.to_string(),
             )
+            .env("ECPA_CLOCK_START", clock_start()?)
             .env("RUST_LOG", "info");
         let mut portal = ChildProcess::spawn("ecpa-portal", command, &self.path("portal.log"))?;
         wait_for_port(self.portal_port, Duration::from_secs(20))
@@ -242,6 +246,13 @@ fn run(mut command: Command, what: &str) -> Result<String> {
         );
     }
     Ok(stdout)
+}
+
+/// Where the portal's clock starts, as `ECPA_CLOCK_START` takes it.
+fn clock_start() -> Result<String> {
+    crate::portal_clock_start()
+        .format(&Rfc3339)
+        .context("formatting the portal's clock start")
 }
 
 /// SoftHSM2's PKCS#11 module.

@@ -1,6 +1,7 @@
 //! Time as a parameter: handlers ask the state's clock, tests set it.
 
 use std::sync::Mutex;
+use std::time::Instant;
 
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
@@ -18,6 +19,37 @@ pub struct SystemClock {
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc() + Duration::days(self.offset_days)
+    }
+}
+
+/// A clock set to `start` when the portal starts, running on with real time from
+/// there, optionally shifted by whole days (a test setup pins the portal's date).
+#[derive(Debug, Clone, Copy)]
+pub struct StartedClock {
+    start: OffsetDateTime,
+    began: Instant,
+    offset_days: i64,
+}
+
+impl StartedClock {
+    /// Starts now at `start` (shifted by `offset_days`).
+    pub fn new(start: OffsetDateTime, offset_days: i64) -> Self {
+        Self {
+            start,
+            began: Instant::now(),
+            offset_days,
+        }
+    }
+
+    /// The time `elapsed` after the start.
+    pub fn after(&self, elapsed: std::time::Duration) -> OffsetDateTime {
+        self.start + elapsed + Duration::days(self.offset_days)
+    }
+}
+
+impl Clock for StartedClock {
+    fn now(&self) -> OffsetDateTime {
+        self.after(self.began.elapsed())
     }
 }
 
@@ -80,6 +112,29 @@ mod tests {
         let tomorrow = SystemClock { offset_days: 1 }.now();
         let shift = tomorrow - today;
         assert!(shift >= Duration::days(1) && shift < Duration::days(1) + Duration::minutes(1));
+    }
+
+    #[test]
+    fn started_clock_runs_on_from_its_start_shifted_by_days() {
+        let start = datetime!(2026-03-01 12:00 +08:00);
+        let clock = StartedClock::new(start, 0);
+        assert_eq!(clock.after(std::time::Duration::ZERO), start);
+        assert_eq!(
+            clock.after(std::time::Duration::from_secs(90)),
+            datetime!(2026-03-01 12:01:30 +08:00)
+        );
+        let now = clock.now();
+        assert!(now >= start && taipei_today(now) == time::macros::date!(2026 - 03 - 01));
+        let tomorrow = StartedClock::new(start, 1);
+        assert_eq!(
+            taipei_today(tomorrow.after(std::time::Duration::ZERO)),
+            time::macros::date!(2026 - 03 - 02)
+        );
+        let yesterday = StartedClock::new(start, -1);
+        assert_eq!(
+            yesterday.after(std::time::Duration::from_secs(60)),
+            datetime!(2026-02-28 12:01 +08:00)
+        );
     }
 
     #[test]

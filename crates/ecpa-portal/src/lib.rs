@@ -24,7 +24,7 @@ pub mod pki;
 pub mod precompress;
 pub mod trust_reload;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, StartedClock, SystemClock};
 pub use entropy::Entropy;
 pub use error::PortalError;
 pub use http::{AppState, Settings, TrustedProxies, router};

@@ -12,8 +12,13 @@ use ecpa_portal::import::{ImportKind, import_file};
 use ecpa_portal::pki::{IssuerKinds, TrustFiles, TrustStore};
 use ecpa_portal::precompress::precompress_dir;
 use ecpa_portal::trust_reload::keep_trust_current;
-use ecpa_portal::{AppState, Entropy, PortalError, Settings, SystemClock, TrustedProxies, router};
+use ecpa_portal::{
+    AppState, Clock, Entropy, PortalError, Settings, StartedClock, SystemClock, TrustedProxies,
+    router,
+};
 use ecpa_serve::Limits;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -156,6 +161,26 @@ struct ServeArgs {
     /// closes. Default: three quarters of the process's open-file limit.
     #[arg(long, env = "ECPA_MAX_CONNECTIONS")]
     max_connections: Option<usize>,
+    /// Start the clock at this instant (RFC 3339, e.g. 2026-03-01T12:00:00+08:00)
+    /// instead of the computer's time; it runs on from there in real time, and
+    /// ECPA_CLOCK_OFFSET_DAYS still shifts it. For test setups that need a fixed date.
+    /// Empty: the computer's clock.
+    #[arg(long, env = "ECPA_CLOCK_START", default_value = "", value_parser = clock_start)]
+    clock_start: ClockStart,
+}
+
+/// `ECPA_CLOCK_START`: an instant, or none when empty.
+#[derive(Debug, Clone, Copy)]
+struct ClockStart(Option<OffsetDateTime>);
+
+fn clock_start(text: &str) -> Result<ClockStart, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(ClockStart(None));
+    }
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map(|start| ClockStart(Some(start)))
+        .map_err(|e| format!("not an RFC 3339 instant ({e})"))
 }
 
 fn files(list: &[String]) -> Vec<PathBuf> {
@@ -263,16 +288,16 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         ocsp: args.ocsp,
         issuer_kinds,
     };
-    let clock = SystemClock {
-        offset_days: args.clock_offset_days,
+    let clock: Arc<dyn Clock> = match args.clock_start.0 {
+        Some(start) => {
+            tracing::warn!(%start, "the clock starts at a set instant (ECPA_CLOCK_START)");
+            Arc::new(StartedClock::new(start, args.clock_offset_days))
+        }
+        None => Arc::new(SystemClock {
+            offset_days: args.clock_offset_days,
+        }),
     };
-    let state = AppState::new(
-        settings,
-        db.clone(),
-        trust,
-        Arc::new(clock),
-        Arc::new(Entropy::os()),
-    )?;
+    let state = AppState::new(settings, db.clone(), trust, clock, Arc::new(Entropy::os()))?;
     let reload = tokio::spawn(keep_trust_current(
         state.clone(),
         trust_files,

@@ -36,15 +36,7 @@ impl FakeCard {
     /// One reader holding a card with `certificates` (DER, in order: signing first),
     /// CKA_ID `01`, whose key is `key`.
     pub fn new(key: RsaPrivateKey, pin: &str, certificates: Vec<Vec<u8>>) -> Self {
-        let certificates = certificates
-            .into_iter()
-            .enumerate()
-            .map(|(i, der)| TokenCertificate {
-                label: format!("cert{i}"),
-                id: vec![1],
-                der,
-            })
-            .collect();
+        let certificates = certificate_objects(certificates);
         Self {
             slots: vec![SlotView {
                 slot_id: 7,
@@ -125,6 +117,20 @@ impl CardReader for FakeCard {
         self.logout()?;
         Ok(signature)
     }
+}
+
+/// Certificate objects (DER, in order: signing first), all with CKA_ID `01`, as a
+/// citizen card holds its signing and encryption certificates for one key.
+pub fn certificate_objects(certificates: Vec<Vec<u8>>) -> Vec<TokenCertificate> {
+    certificates
+        .into_iter()
+        .enumerate()
+        .map(|(i, der)| TokenCertificate {
+            label: format!("cert{i}"),
+            id: vec![1],
+            der,
+        })
+        .collect()
 }
 
 /// C_Login / C_Logout as a token answers them.

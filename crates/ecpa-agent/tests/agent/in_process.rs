@@ -5,7 +5,7 @@ use std::sync::{Arc, LazyLock};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use ecpa_agent::{AgentState, Clock, Origin, TrustedSites, router};
+use ecpa_agent::{AgentState, CardReader, Clock, Origin, TrustedSites, router};
 use http_body_util::BodyExt;
 use rsa::RsaPrivateKey;
 use time::OffsetDateTime;
@@ -32,9 +32,9 @@ impl Clock for FixedClock {
     }
 }
 
-pub struct TestAgent {
+pub struct TestAgent<C = FakeCard> {
     pub app: Router,
-    pub card: Arc<FakeCard>,
+    pub card: Arc<C>,
     pub trusted: Arc<TrustedSites>,
 }
 
@@ -51,6 +51,16 @@ pub fn fake_card_with_pin(pin: &str) -> FakeCard {
 }
 
 fn fake_card_with(pin: &str, not_before: u64, not_after: u64) -> FakeCard {
+    FakeCard::new(
+        FAKE_KEY.clone(),
+        pin,
+        citizen_certificates(not_before, not_after),
+    )
+}
+
+/// A citizen card's signing and encryption certificates for `FAKE_KEY`, valid from
+/// `not_before` to `not_after` (unix seconds).
+pub fn citizen_certificates(not_before: u64, not_after: u64) -> Vec<Vec<u8>> {
     let spki = spki_of(&FAKE_KEY);
     let cert = |signing, serial| {
         crate::certs::issue(
@@ -65,11 +75,7 @@ fn fake_card_with(pin: &str, not_before: u64, not_after: u64) -> FakeCard {
             },
         )
     };
-    FakeCard::new(
-        FAKE_KEY.clone(),
-        pin,
-        vec![cert(true, 0xA1), cert(false, 0xA2)],
-    )
+    vec![cert(true, 0xA1), cert(false, 0xA2)]
 }
 
 /// A fake card valid for a year around now.
@@ -87,6 +93,11 @@ pub fn agent_with(card: FakeCard) -> TestAgent {
 }
 
 pub fn agent_trusting(card: FakeCard, trusted: TrustedSites) -> TestAgent {
+    agent_over(card, trusted)
+}
+
+/// The router over any card, trusting what `trusted` holds.
+pub fn agent_over<C: CardReader + 'static>(card: C, trusted: TrustedSites) -> TestAgent<C> {
     let card = Arc::new(card);
     let trusted = Arc::new(trusted);
     let state = AgentState {
@@ -114,7 +125,7 @@ impl Answer {
     }
 }
 
-impl TestAgent {
+impl<C> TestAgent<C> {
     pub async fn send(&self, request: Request<Body>) -> Answer {
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();

@@ -1,11 +1,15 @@
 //! The card agent's protocol, against a real SoftHSM2 token through the real
 //! binary (`real_token`), and in process over a faithful fake card for what
 //! SoftHSM2 cannot do (PIN tries, lock) and to count card touches (`pin_states`,
-//! `security`, `pages`).
+//! `security`, `pages`); the real card logic over a fake PKCS#11 module for card
+//! faults (`card_faults`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod card_faults;
 mod certs;
 mod fake_card;
+mod fake_module;
+mod gate;
 mod hipki;
 mod in_process;
 mod origin_bound;

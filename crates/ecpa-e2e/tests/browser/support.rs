@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use anyhow::{Context, Result};
 use ecpa_e2e::{Browser, Stack, StackOptions};
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Date, Duration};
 use tokio::sync::{Mutex, MutexGuard};
 
 /// Where scenarios save screenshots: `target/e2e-screenshots/`.
@@ -89,10 +89,10 @@ pub const CHENG: Person = Person {
     name: "鄭怡君",
 };
 
-/// Today's date in Taiwan.
+/// Today's date in Taiwan for the portal under test: the run's date, on which
+/// every portal's clock starts (at noon).
 pub fn taipei_today() -> Date {
-    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::now_utc().to_offset(offset).date()
+    ecpa_e2e::run_date()
 }
 
 /// Imports the agencies, personnel records and accounts every scenario uses.

@@ -67,3 +67,86 @@ fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
 }
+
+/// `ECPA_CLOCK_START` sets where the clock starts, `ECPA_CLOCK_OFFSET_DAYS` still
+/// shifts it: a challenge made then expires 5 minutes after that instant (plus the
+/// time the portal has run), on the shifted date. Empty, it is not set; a value that
+/// is not an instant stops the portal.
+#[tokio::test]
+async fn serve_starts_its_clock_at_the_set_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let anchors = dir.path().join("anchors.pem");
+    std::fs::write(&anchors, crate::support::pkis().rsa.trust_anchors_pem()).unwrap();
+    let database = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("clock.db").display()
+    );
+    let serve = |start: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ecpa-portal"))
+            .arg("serve")
+            .env("ECPA_LISTEN", "127.0.0.1:0")
+            .env("ECPA_DATABASE_URL", &database)
+            .env("ECPA_TRUST_ANCHORS", &anchors)
+            .env("ECPA_DIST_DIR", dir.path())
+            .env("ECPA_CLOCK_OFFSET_DAYS", "1")
+            .env("ECPA_CLOCK_START", start)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    let mut unset = serve("");
+    let started = BufReader::new(unset.stderr.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains("portal ready"));
+    let _ = unset.kill();
+    let _ = unset.wait();
+    assert!(
+        started,
+        "an empty ECPA_CLOCK_START means the computer's clock"
+    );
+
+    let refused = serve("yesterday noon").wait_with_output().unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("RFC 3339"), "{said}");
+
+    let mut child = serve("2021-06-15T12:00:00+08:00");
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let ready = lines
+        .map_while(Result::ok)
+        .find(|line| line.contains("portal ready"))
+        .unwrap_or_else(|| panic!("the portal did not start"));
+    let listen = ready
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("listen="))
+        .unwrap()
+        .to_owned();
+    let challenge: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{listen}/api/challenges"))
+        .header("Origin", "http://localhost:8080")
+        .json(&serde_json::json!({"purpose": "login"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let expires = time::OffsetDateTime::parse(
+        challenge["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let at_start = time::macros::datetime!(2021-06-16 12:05 +08:00);
+    assert!(expires >= at_start, "{expires}");
+    assert_eq!(
+        expires.to_offset(time::macros::offset!(+8)).date(),
+        time::macros::date!(2021 - 06 - 16),
+        "{expires}"
+    );
+}
