@@ -4,14 +4,13 @@
 use ecpa_wire::api::{
     AgencyLookup, ApiError, CardKind, CertificateLogin, CertificateStatus,
     CertificateStatusRequest, Challenge, ChallengePurpose, ChallengeRequest, ClientConfig,
-    Eligibility, Passkey, PasskeyRegistrationFinish, PasskeyRename, PasswordLogin, Principal,
-    Registration, RegistrationRequest,
+    Eligibility, Passkey, PasskeyRename, PasswordLogin, Principal, Registration,
+    RegistrationRequest,
 };
 use ecpa_wire::{AgencyCode, ErrorCode};
 use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use webauthn_rs_proto::{CreationChallengeResponse, PublicKeyCredential, RequestChallengeResponse};
 
 use crate::failure::Failure;
 
@@ -119,25 +118,38 @@ pub async fn eligibility(kind: CardKind) -> Result<Eligibility, Failure> {
 #[derive(Serialize)]
 struct Empty {}
 
-/// `POST /api/passkeys/registration/start`: creation options, in a session opened
-/// by a card login within the last 5 minutes.
-pub async fn passkey_registration_start() -> Result<CreationChallengeResponse, Failure> {
-    post("/api/passkeys/registration/start", &Empty {}).await
+/// Posts `body`, JSON text the browser wrote, and decodes the answer.
+async fn post_text<T: DeserializeOwned>(path: &str, body: String) -> Result<T, Failure> {
+    let request = Request::post(path)
+        .header("Content-Type", "application/json")
+        .body(body);
+    decode(&send(request).await?)
 }
 
-pub async fn passkey_registration_finish(
-    finish: &PasskeyRegistrationFinish,
-) -> Result<Passkey, Failure> {
-    post("/api/passkeys/registration/finish", finish).await
+/// `POST /api/passkeys/registration/start`: creation options (JSON text, handed to
+/// the browser as they are), in a session opened by a card login within the last 5
+/// minutes.
+pub async fn passkey_registration_start() -> Result<String, Failure> {
+    send(Request::post("/api/passkeys/registration/start").json(&Empty {})).await
 }
 
-/// `POST /api/passkeys/authentication/start`: options for a discoverable passkey.
-pub async fn passkey_authentication_start() -> Result<RequestChallengeResponse, Failure> {
-    post("/api/passkeys/authentication/start", &Empty {}).await
+/// `POST /api/passkeys/registration/finish` with the browser's new credential (its
+/// `toJSON()` text); the portal names it.
+pub async fn passkey_registration_finish(credential: &str) -> Result<Passkey, Failure> {
+    let body = format!("{{\"credential\":{credential}}}");
+    post_text("/api/passkeys/registration/finish", body).await
 }
 
-pub async fn passkey_login(credential: &PublicKeyCredential) -> Result<Principal, Failure> {
-    post("/api/passkeys/authentication/finish", credential).await
+/// `POST /api/passkeys/authentication/start`: options for a discoverable passkey
+/// (JSON text).
+pub async fn passkey_authentication_start() -> Result<String, Failure> {
+    send(Request::post("/api/passkeys/authentication/start").json(&Empty {})).await
+}
+
+/// `POST /api/passkeys/authentication/finish` with the browser's assertion (its
+/// `toJSON()` text).
+pub async fn passkey_login(credential: String) -> Result<Principal, Failure> {
+    post_text("/api/passkeys/authentication/finish", credential).await
 }
 
 pub async fn my_passkeys() -> Result<Vec<Passkey>, Failure> {

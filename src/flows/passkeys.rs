@@ -3,7 +3,7 @@
 //! 我的專區 and after 步驟三.
 
 use ecpa_wire::ErrorCode;
-use ecpa_wire::api::{Passkey, PasskeyRegistrationFinish, PasskeyRename, Principal};
+use ecpa_wire::api::{Passkey, PasskeyRename, Principal};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
@@ -126,12 +126,8 @@ fn add(app: AppState, state: PasskeyState) {
     spawn_local(async move {
         let added = async {
             let options = api::passkey_registration_start().await?;
-            let credential = webauthn::create(options).await?;
-            let finish = PasskeyRegistrationFinish {
-                credential,
-                name: None,
-            };
-            api::passkey_registration_finish(&finish).await
+            let credential = webauthn::create(&options).await?;
+            api::passkey_registration_finish(&credential).await
         }
         .await;
         state.adding.set(false);
@@ -189,14 +185,14 @@ impl PasskeyAutofill {
                 if signal.aborted() {
                     return Ok(None);
                 }
-                webauthn::get(options, Some(&signal)).await
+                webauthn::get(&options, Some(&signal)).await
             }
             .await;
             if let Ok(Some(credential)) = picked {
                 self.0.try_set_value(None);
                 app.busy.set(true);
                 app.error.set(None);
-                logged_in(app, api::passkey_login(&credential).await);
+                logged_in(app, api::passkey_login(credential).await);
             }
         });
     }
@@ -223,10 +219,10 @@ pub fn passkey_login(app: AppState, autofill: PasskeyAutofill) {
     spawn_local(async move {
         let outcome = async {
             let options = api::passkey_authentication_start().await?;
-            let credential = webauthn::get(options, None)
+            let credential = webauthn::get(&options, None)
                 .await?
                 .ok_or(Failure::Passkey(BrowserPasskey::Cancelled))?;
-            api::passkey_login(&credential).await
+            api::passkey_login(credential).await
         }
         .await;
         logged_in(app, outcome);

@@ -32,6 +32,30 @@ async fn log_out_without_autofill(browser: &Browser, authenticator: &str) -> Res
     browser.set_user_verified(authenticator, true).await
 }
 
+/// Method 2 with WANG's card, from 我的專區 after a password login, up to 步驟三's
+/// offer of a passkey.
+async fn card_registered_at_step_3(browser: &Browser) -> Result<()> {
+    browser.click("upload-citizen").await?;
+    wizard_step1(browser, PIN).await?;
+    browser.wait_for_text("cert-subject", "CN=王大明").await?;
+    browser.click("wizard-next").await?;
+    ensure!(shown_code(browser).await? == "OK", "registration failed");
+    browser
+        .wait_for_text("passkey-offer", "新增通行密鑰")
+        .await
+        .map(drop)
+}
+
+/// 步驟三's 「使用憑證登入」 with the card just registered.
+async fn card_login_from_step_3(browser: &Browser) -> Result<()> {
+    browser.click("passkey-cert-login").await?;
+    browser
+        .wait_for_text("pin-heading", "請輸入您的 PIN Code")
+        .await?;
+    browser.fill("pin", PIN).await?;
+    browser.click("pin-submit").await
+}
+
 #[tokio::test]
 async fn passkey_added_after_a_card_login_logs_in_until_it_is_removed() {
     scenario(
@@ -55,21 +79,9 @@ async fn passkey_added_after_a_card_login_logs_in_until_it_is_removed() {
             );
 
             // Method 2, then 步驟三 offers a passkey once the card has logged in.
-            browser.click("upload-citizen").await?;
-            wizard_step1(browser, PIN).await?;
-            browser.wait_for_text("cert-subject", "CN=王大明").await?;
-            browser.click("wizard-next").await?;
-            ensure!(shown_code(browser).await? == "OK", "registration failed");
-            browser
-                .wait_for_text("passkey-offer", "新增通行密鑰")
-                .await?;
+            card_registered_at_step_3(browser).await?;
             shot(browser, "passkey-step-3").await?;
-            browser.click("passkey-cert-login").await?;
-            browser
-                .wait_for_text("pin-heading", "請輸入您的 PIN Code")
-                .await?;
-            browser.fill("pin", PIN).await?;
-            browser.click("pin-submit").await?;
+            card_login_from_step_3(browser).await?;
 
             // 我的專區 after the card login: 新增通行密鑰.
             browser.click("passkey-add").await?;
@@ -129,6 +141,67 @@ async fn passkey_added_after_a_card_login_logs_in_until_it_is_removed() {
                 .await?;
             browser.wait_for_id("login").await?;
             shot(browser, "passkey-refused").await
+        },
+    )
+    .await;
+}
+
+/// Records the `mediation` of every `navigator.credentials.get` the page makes from
+/// now on (in `window.passkeyRequests`).
+const RECORD_REQUESTS: &str = "window.passkeyRequests = [];
+    const container = navigator.credentials;
+    const get = container.get.bind(container);
+    container.get = options => {
+        window.passkeyRequests.push(options.mediation || 'optional');
+        return get(options);
+    };";
+
+#[tokio::test]
+async fn the_account_fields_autofill_logs_in_with_the_passkey() {
+    scenario(
+        StackOptions::default(),
+        citizen_card(&WANG),
+        async |browser, _stack| {
+            browser.add_virtual_authenticator().await?;
+            password_login(browser, &WANG).await?;
+            card_registered_at_step_3(browser).await?;
+            card_login_from_step_3(browser).await?;
+            browser.click("passkey-add").await?;
+            browser
+                .wait_for_text("passkey-added", "已新增通行密鑰")
+                .await?;
+
+            // Log out with nothing pressed after: the login page's conditional request
+            // is the only one, and the virtual authenticator answers it as a user
+            // picking the passkey among the 帳號 field's suggestions.
+            browser
+                .client()
+                .execute(RECORD_REQUESTS, Vec::new())
+                .await?;
+            browser.click("logout").await?;
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+            let session = loop {
+                let session = me(browser).await?;
+                if session["login_method"] == "passkey" {
+                    break session;
+                }
+                ensure!(
+                    tokio::time::Instant::now() < deadline,
+                    "no passkey login: {session}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            };
+            ensure!(session["name"] == WANG.name, "{session}");
+            browser.wait_for_id("my-area").await?;
+            let requests = browser
+                .client()
+                .execute("return window.passkeyRequests;", Vec::new())
+                .await?;
+            ensure!(
+                requests == serde_json::json!(["conditional"]),
+                "the page asked {requests}"
+            );
+            Ok(())
         },
     )
     .await;

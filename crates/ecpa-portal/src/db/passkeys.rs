@@ -156,19 +156,31 @@ impl Db {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// Deletes one of the owner's passkeys and returns it; `None` when there is none.
+    /// Deletes one of the owner's passkeys and the sessions it opened, all but
+    /// `removing_session` (the one asking), in one transaction; returns it, or `None`
+    /// when there is none.
     pub async fn delete_passkey(
         &self,
         id: i64,
         owner_national_id: &str,
+        removing_session: &str,
     ) -> Result<Option<PasskeyRow>, PortalError> {
+        let mut tx = self.writer.begin().await?;
         let row = sqlx::query(&format!(
             "DELETE FROM passkeys WHERE id = $1 AND owner_national_id = $2 RETURNING {COLUMNS}"
         ))
         .bind(id)
         .bind(owner_national_id.to_owned())
-        .fetch_optional(&self.writer)
+        .fetch_optional(&mut *tx)
         .await?;
+        if row.is_some() {
+            sqlx::query("DELETE FROM sessions WHERE passkey_id = $1 AND token_hash <> $2")
+                .bind(id)
+                .bind(removing_session.to_owned())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         row.as_ref().map(from_row).transpose()
     }
 }

@@ -62,6 +62,8 @@ pub struct SessionRow {
     pub registration_id: Option<i64>,
     /// How an employee session was opened.
     pub login_method: Option<LoginMethod>,
+    /// Passkey logins: the passkey used; removing it ends the session.
+    pub passkey_id: Option<i64>,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -98,8 +100,8 @@ impl Db {
         now: i64,
     ) -> Result<Option<SessionRow>, PortalError> {
         let row = sqlx::query(
-            "SELECT token_hash, kind, national_id, registration_id, login_method, created_at, \
-             expires_at \
+            "SELECT token_hash, kind, national_id, registration_id, login_method, passkey_id, \
+             created_at, expires_at \
              FROM sessions WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash.to_owned())
@@ -122,6 +124,7 @@ impl Db {
             national_id: row.try_get("national_id")?,
             registration_id: row.try_get("registration_id")?,
             login_method,
+            passkey_id: row.try_get("passkey_id")?,
             created_at: row.try_get("created_at")?,
             expires_at: row.try_get("expires_at")?,
         }))
@@ -162,13 +165,14 @@ impl Db {
 async fn insert_session(conn: &mut AnyConnection, s: &SessionRow) -> Result<(), PortalError> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, kind, national_id, registration_id, login_method, \
-         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         passkey_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(s.token_hash.clone())
     .bind(s.kind.as_str())
     .bind(s.national_id.clone())
     .bind(s.registration_id)
     .bind(s.login_method.map(login_method_str))
+    .bind(s.passkey_id)
     .bind(s.created_at)
     .bind(s.expires_at)
     .execute(&mut *conn)

@@ -82,6 +82,7 @@ pub async fn login(
             Some(&owner),
             registration_id,
             Some(LoginMethod::Certificate),
+            None,
         )
         .await?;
         Ok(sessions::with_cookie(cookie, who))

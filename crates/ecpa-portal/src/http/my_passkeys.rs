@@ -62,7 +62,7 @@ pub async fn rename(
 /// `DELETE /api/me/passkeys/{id}`.
 #[utoipa::path(delete, path = "/api/me/passkeys/{id}",
     params(("id" = i64, Path, description = "passkey id")),
-    responses((status = 204, description = "removed; it no longer logs in"),
+    responses((status = 204, description = "removed; it no longer logs in, and the other sessions it opened have ended"),
               (status = 400, description = "MALFORMED_REQUEST"),
               (status = 401, description = "UNAUTHENTICATED"),
               (status = 404, description = "NOT_FOUND (none of yours)")))]
@@ -77,9 +77,10 @@ pub async fn remove(
         let owner = principal::session_employee(session.as_ref())?;
         entry.national_id = Some(owner.as_str().to_owned());
         let id = passkey_id(&id)?;
+        let removing = session.as_ref().map_or("", |s| s.token_hash.as_str());
         let removed = state
             .db()
-            .delete_passkey(id, owner.as_str())
+            .delete_passkey(id, owner.as_str(), removing)
             .await?
             .ok_or(ErrorCode::NOT_FOUND)?;
         entry.passkey_credential = Some(removed.credential_id);

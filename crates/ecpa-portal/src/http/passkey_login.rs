@@ -123,6 +123,7 @@ pub async fn finish(
             Some(&owner),
             Some(row.registration_id),
             Some(LoginMethod::Passkey),
+            Some(row.id),
         )
         .await?;
         Ok(sessions::with_cookie(cookie, who))

@@ -104,6 +104,7 @@ pub async fn password_login(
             Some(&national_id),
             None,
             Some(LoginMethod::Password),
+            None,
         )
         .await?;
         Ok(sessions::with_cookie(cookie, who))

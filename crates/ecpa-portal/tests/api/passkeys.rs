@@ -290,3 +290,57 @@ async fn the_owner_lists_renames_and_removes_their_passkeys() {
     );
     app.browser().passkey_login(&mut laptop).await.assert_ok();
 }
+
+#[tokio::test]
+async fn removing_a_passkey_ends_the_other_sessions_it_opened() {
+    let app = spawn_app().await;
+    let (_, mut card) = fresh_card_login(&app, 308).await;
+    let (mut laptop, mut phone) = (Device::new(), Device::new());
+    let laptop_id = card.add_passkey(&mut laptop, Some("筆電")).await.body["id"].clone();
+    let phone_id = card.add_passkey(&mut phone, Some("手機")).await.body["id"].clone();
+    let mut by_laptop = app.browser();
+    by_laptop.passkey_login(&mut laptop).await.assert_ok();
+    let mut by_laptop_again = app.browser();
+    by_laptop_again.passkey_login(&mut laptop).await.assert_ok();
+    let mut by_phone = app.browser();
+    by_phone.passkey_login(&mut phone).await.assert_ok();
+    let mut by_phone_elsewhere = app.browser();
+    by_phone_elsewhere
+        .passkey_login(&mut phone)
+        .await
+        .assert_ok();
+
+    by_phone
+        .delete(&format!("/api/me/passkeys/{laptop_id}"))
+        .await
+        .assert_status(204);
+    for ended in [&mut by_laptop, &mut by_laptop_again] {
+        ended
+            .get("/api/me")
+            .await
+            .assert_error(401, "UNAUTHENTICATED");
+    }
+    // The card's session and the other passkey's stay.
+    card.get("/api/me").await.assert_ok();
+    by_phone_elsewhere.get("/api/me").await.assert_ok();
+
+    // Removing the passkey this session was opened with: its other sessions end,
+    // the one asking stays until it logs out.
+    by_phone
+        .delete(&format!("/api/me/passkeys/{phone_id}"))
+        .await
+        .assert_status(204);
+    by_phone_elsewhere
+        .get("/api/me")
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+    assert_eq!(
+        by_phone.get("/api/me").await.body["login_method"],
+        "passkey"
+    );
+    card.get("/api/me").await.assert_ok();
+    assert_eq!(app.count("passkeys").await, 0);
+    // Of the passkey sessions, only the one that removed the passkey is left.
+    let passkey_sessions = app.count("sessions WHERE passkey_id IS NOT NULL").await;
+    assert_eq!(passkey_sessions, 1);
+}

@@ -18,7 +18,7 @@ pub const LOGIN_SECONDS: i64 = 8 * 3600;
 pub const ANONYMOUS_SECONDS: i64 = 30 * 60;
 
 /// Starts a new session (dropping `previous`, so a login never keeps an old token) and
-/// returns its cookie.
+/// returns its cookie. `passkey_id`: the passkey a passkey login used.
 pub async fn start_session(
     state: &AppState,
     previous: Option<&SessionRow>,
@@ -26,6 +26,7 @@ pub async fn start_session(
     national_id: Option<&NationalId>,
     registration_id: Option<i64>,
     login_method: Option<LoginMethod>,
+    passkey_id: Option<i64>,
 ) -> Result<(HeaderValue, SessionRow), PortalError> {
     let token = hex::encode(state.entropy().bytes::<32>());
     let now = state.now().unix_timestamp();
@@ -39,6 +40,7 @@ pub async fn start_session(
         national_id: national_id.map(|n| n.as_str().to_owned()),
         registration_id,
         login_method,
+        passkey_id,
         created_at: now,
         expires_at: now + lifetime,
     };
@@ -57,7 +59,7 @@ pub async fn current_or_anonymous(
         Some(s) => Ok((None, s)),
         None => {
             let (cookie, row) =
-                start_session(state, None, SessionKind::Anonymous, None, None, None).await?;
+                start_session(state, None, SessionKind::Anonymous, None, None, None, None).await?;
             Ok((Some(cookie), row))
         }
     }

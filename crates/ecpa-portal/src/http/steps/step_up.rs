@@ -52,6 +52,7 @@ mod tests {
             national_id: Some("A123456789".into()),
             registration_id: Some(7),
             login_method: method,
+            passkey_id: None,
             created_at: 1_000,
             expires_at: 1_000 + 8 * 3600,
         }

@@ -1,0 +1,4 @@
+-- The passkey a passkey login's session was opened with (NULL for other logins);
+-- removing that passkey ends exactly these sessions.
+ALTER TABLE sessions ADD COLUMN passkey_id BIGINT;
+CREATE INDEX sessions_passkey ON sessions (passkey_id);
