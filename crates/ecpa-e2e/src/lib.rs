@@ -12,4 +12,4 @@ pub use axe::axe_script_path;
 pub use browser::Browser;
 pub use pages::PageServer;
 pub use process::{ChildProcess, free_port, program_path, wait_for_port};
-pub use stack::{Card, Stack, StackOptions};
+pub use stack::{Card, Stack, StackOptions, dist_dir};
