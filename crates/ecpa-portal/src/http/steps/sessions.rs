@@ -88,14 +88,11 @@ pub async fn current_or_anonymous(
     state: &AppState,
     session: Option<SessionRow>,
 ) -> Result<(Option<HeaderValue>, SessionRow), PortalError> {
-    match session {
-        Some(s) => Ok((None, s)),
-        None => {
-            let (cookie, row) =
-                start_session(state, None, SessionKind::Anonymous, None, None, None).await?;
-            Ok((Some(cookie), row))
-        }
+    let (cookie, row) = current_or_unstored_anonymous(state, session)?;
+    if cookie.is_some() {
+        state.db().replace_session(None, &row).await?;
     }
+    Ok((cookie, row))
 }
 
 /// The browser's session, or a new anonymous one with its cookie, for the caller to
