@@ -14,4 +14,4 @@ pub use browser::Browser;
 pub use pages::PageServer;
 pub use process::{ChildProcess, free_port, program_path, wait_for_port};
 pub use run_date::{portal_clock_start, run_date};
-pub use stack::{Card, Stack, StackOptions};
+pub use stack::{Card, Stack, StackOptions, dist_dir};

@@ -261,7 +261,7 @@ fn softhsm_module() -> Result<PathBuf> {
 }
 
 /// The release build of the SPA: `ECPA_E2E_DIST_DIR`, or `dist/` at the repository root.
-fn dist_dir() -> Result<PathBuf> {
+pub fn dist_dir() -> Result<PathBuf> {
     let dir = match std::env::var_os("ECPA_E2E_DIST_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist"),

@@ -103,6 +103,9 @@ struct Report {
     rows: usize,
     challenge_cpu: Duration,
     login_cpu: Duration,
+    /// The portal's context switches per challenge and per login.
+    challenge_switches: f64,
+    login_switches: f64,
     /// This load generator's own CPU time per complete login (same cores).
     client_cpu: Duration,
     logins: usize,
@@ -137,17 +140,21 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
         .map(|file| portal.profile(&format!("{file}.{backend}")));
     let client_before = process::cpu_of(std::process::id());
     let before = portal.cpu();
+    let switches = portal.switches();
     let fetched = load::challenges(&base, setup.logins, connections).await;
     let challenge_cpu = (portal.cpu() - before) / setup.logins as u32;
+    let challenge_switches = (portal.switches() - switches) as f64 / setup.logins as f64;
     let client_challenges = process::cpu_of(std::process::id()) - client_before;
     let prepared = load::sign(setup.cards.clone(), fetched).await;
     let client_before = process::cpu_of(std::process::id());
 
     let before = portal.cpu();
+    let switches = portal.switches();
     let start = Instant::now();
     load::logins_closed_loop(&base, prepared, connections).await;
     let elapsed = start.elapsed();
     let login_cpu = (portal.cpu() - before) / setup.logins as u32;
+    let login_switches = (portal.switches() - switches) as f64 / setup.logins as f64;
     let client_cpu = (client_challenges + process::cpu_of(std::process::id()) - client_before)
         / setup.logins as u32;
     if let Some(profile) = profile {
@@ -167,6 +174,8 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
         rows: setup.rows,
         challenge_cpu,
         login_cpu,
+        challenge_switches,
+        login_switches,
         client_cpu,
         logins: setup.logins,
         logins_per_second: setup.logins as f64 / elapsed.as_secs_f64(),
@@ -223,6 +232,10 @@ fn print(report: &Report, verify: Duration, connections: usize) {
         verifies(report.login_cpu),
         complete.as_secs_f64() * 1e6,
         verifies(complete)
+    );
+    println!(
+        "  portal context switches per challenge {:.1}, per login {:.1}",
+        report.challenge_switches, report.login_switches
     );
     println!(
         "  the load generator's own CPU (same cores, not counted above): {:.0} µs per complete login",

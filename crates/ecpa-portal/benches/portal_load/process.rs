@@ -11,6 +11,9 @@ pub trait Measured {
     /// User plus system CPU time the portal process has used so far.
     fn cpu(&self) -> Duration;
 
+    /// Context switches of the portal's threads so far (those still running).
+    fn switches(&self) -> u64;
+
     /// `perf record` of the portal into `out` until [`Profile::finish`].
     fn profile(&self, out: &str) -> Profile;
 
@@ -20,6 +23,10 @@ pub trait Measured {
 impl Measured for Portal {
     fn cpu(&self) -> Duration {
         cpu_of(self.child.id())
+    }
+
+    fn switches(&self) -> u64 {
+        switches_of(self.child.id())
     }
 
     fn profile(&self, out: &str) -> Profile {
@@ -89,4 +96,24 @@ pub fn cpu_of(pid: u32) -> Duration {
     // Fields 14 and 15 of proc(5), counted from the state (field 3).
     let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
     Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+}
+
+/// Voluntary and involuntary context switches of process `pid`'s live threads, from
+/// `/proc/PID/task/*/status`: two per hand-over between threads, a figure that does
+/// not depend on how busy the machine is.
+pub fn switches_of(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
 }

@@ -2,6 +2,7 @@
 
 use ecpa_wire::AgencyCode;
 use ecpa_wire::api::Agency;
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::Db;
@@ -20,26 +21,37 @@ impl Db {
         .bind(code.as_str().to_owned())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            let authority: Option<String> = row.try_get("personnel_authority")?;
-            let authority = authority
-                .map(|c| {
-                    AgencyCode::parse(&c).map_err(|_| {
-                        PortalError::Internal(format!("stored personnel authority {c}"))
-                    })
-                })
-                .transpose()?;
-            Ok(KnownAgency {
-                agency: Agency {
-                    code: row.try_get("code")?,
-                    name: row.try_get("name")?,
-                    oid: row.try_get("oid")?,
-                },
-                personnel_authority: authority,
-            })
-        })
-        .transpose()
+        row.map(|row| known_agency_from_row(&row, AGENCY_COLUMNS))
+            .transpose()
     }
+}
+
+/// The names of an agency's code, name, oid and personnel_authority columns in a row.
+pub(super) type AgencyColumns = [&'static str; 4];
+
+const AGENCY_COLUMNS: AgencyColumns = ["code", "name", "oid", "personnel_authority"];
+
+/// The agency in `row`'s `columns`.
+pub(super) fn known_agency_from_row(
+    row: &AnyRow,
+    columns: AgencyColumns,
+) -> Result<KnownAgency, PortalError> {
+    let [code, name, oid, authority] = columns;
+    let authority: Option<String> = row.try_get(authority)?;
+    let authority = authority
+        .map(|c| {
+            AgencyCode::parse(&c)
+                .map_err(|_| PortalError::Internal(format!("stored personnel authority {c}")))
+        })
+        .transpose()?;
+    Ok(KnownAgency {
+        agency: Agency {
+            code: row.try_get(code)?,
+            name: row.try_get(name)?,
+            oid: row.try_get(oid)?,
+        },
+        personnel_authority: authority,
+    })
 }
 
 /// An agency's code and its `personnel_authority` (`None`: none named).

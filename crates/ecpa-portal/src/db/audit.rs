@@ -38,20 +38,31 @@ impl AuditEntry {
 
 /// The statement that stores `e`, to run on a pool or inside a transaction.
 pub(super) fn audit_insert(e: &AuditEntry) -> Query<'static, Any, AnyArguments<'static>> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
-         cert_fingerprint, client_addr, passkey_credential) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    bind_audit(
+        sqlx::query(
+            "INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
+             cert_fingerprint, client_addr, passkey_credential) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        ),
+        e,
     )
-    .bind(e.at)
-    .bind(e.event.clone())
-    .bind(e.outcome.clone())
-    .bind(e.national_id.clone())
-    .bind(e.account.clone())
-    .bind(e.cert_serial.clone())
-    .bind(e.cert_fingerprint.clone())
-    .bind(e.client_addr.clone())
-    .bind(e.passkey_credential.clone())
+}
+
+/// `query` with `e`'s nine values bound next, in the column order of [`audit_insert`].
+pub(super) fn bind_audit<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    e: &AuditEntry,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(e.at)
+        .bind(e.event.clone())
+        .bind(e.outcome.clone())
+        .bind(e.national_id.clone())
+        .bind(e.account.clone())
+        .bind(e.cert_serial.clone())
+        .bind(e.cert_fingerprint.clone())
+        .bind(e.client_addr.clone())
+        .bind(e.passkey_credential.clone())
 }
 
 impl Db {

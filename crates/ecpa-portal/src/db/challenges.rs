@@ -2,8 +2,26 @@
 
 use sqlx::Row;
 
-use super::Db;
+use super::at_once::AtOnce;
+use super::sessions::bind_session;
+use super::{Db, SessionRow};
 use crate::PortalError;
+
+/// A new browser's first challenge: its session stored (`$1`–`$7`) and the challenge
+/// (`$8`–`$11`) bound to it (`$1`).
+const FIRST_CHALLENGE: AtOnce = AtOnce {
+    sqlite: "BEGIN; \
+             INSERT INTO sessions (token_hash, kind, national_id, registration_id, \
+             login_method, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7); \
+             INSERT INTO challenges (nonce, purpose, session_hash, tbs, expires_at, used) \
+             VALUES ($8, $9, $1, $10, $11, 0); \
+             COMMIT",
+    postgres: "WITH opened AS (INSERT INTO sessions (token_hash, kind, national_id, \
+               registration_id, login_method, created_at, expires_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7)) \
+               INSERT INTO challenges (nonce, purpose, session_hash, tbs, expires_at, used) \
+               VALUES ($8, $9, $1, $10, $11, 0)",
+};
 
 /// A challenge as it was issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +52,24 @@ impl Db {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    /// Stores `session` (new) and a challenge bound to it, in one transaction made in
+    /// one call to the database.
+    pub async fn insert_session_with_challenge(
+        &self,
+        session: &SessionRow,
+        nonce_hex: &str,
+        purpose: &str,
+        tbs: &str,
+        expires_at: i64,
+    ) -> Result<(), PortalError> {
+        let query = bind_session(sqlx::query(self.at_once_sql(&FIRST_CHALLENGE)), session)
+            .bind(nonce_hex.to_owned())
+            .bind(purpose.to_owned())
+            .bind(tbs.to_owned())
+            .bind(expires_at);
+        self.write_at_once(query).await
     }
 
     /// Marks the session's unused challenge as used and returns it; one statement, so

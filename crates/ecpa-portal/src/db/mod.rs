@@ -3,7 +3,9 @@
 
 mod accounts;
 mod agencies;
+mod at_once;
 mod audit;
+mod card_holder;
 mod challenges;
 mod passkeys;
 mod personnel;
@@ -14,6 +16,7 @@ mod sqlite_url;
 pub use accounts::{AccountRow, RecentFailures, upsert_account};
 pub use agencies::{PersonnelAuthority, set_personnel_authorities};
 pub use audit::AuditEntry;
+pub use card_holder::CardHolder;
 pub use challenges::StoredChallenge;
 pub use passkeys::{NewPasskey, PasskeyRow, PasskeyUse};
 pub use personnel::{BATCH, format_date, insert_personnel, parse_date, upsert_agency};
@@ -75,9 +78,12 @@ pub struct Db {
 /// the WAL before it returns, so killing the process loses nothing committed; the WAL
 /// is synced at checkpoints, so only a power failure or OS crash can lose the last
 /// commits (the database stays consistent). This spares an `fsync` per commit.
+/// A connection is not pinged before each use: it is a file handle on a thread of
+/// this process, and the ping is one more thread round trip per statement.
 fn sqlite_options(connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
+        .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 sqlx::query("PRAGMA synchronous = NORMAL")
@@ -92,16 +98,16 @@ fn sqlite_options(connections: u32) -> AnyPoolOptions {
 /// not is closed, which rolls it back. After a failed write (a full disk) SQLite may
 /// have ended the transaction itself or kept it open after a failed `COMMIT`, and the
 /// driver's own count of open transactions no longer matches: a connection kept in
-/// that state would run every later write in a transaction never committed.
+/// that state would run every later write in a transaction never committed. One call
+/// to the connection's thread: `BEGIN` fails inside a transaction.
 fn outside_transaction(
     conn: &mut AnyConnection,
 ) -> Pin<Box<dyn Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
     Box::pin(async move {
-        if sqlx::query("BEGIN").execute(&mut *conn).await.is_err() {
+        if sqlx::query("BEGIN; ROLLBACK").execute(conn).await.is_err() {
             tracing::warn!("closing a database connection left inside a transaction");
             return Ok(false);
         }
-        sqlx::query("ROLLBACK").execute(conn).await?;
         Ok(true)
     })
 }

@@ -19,10 +19,14 @@ pub fn parse_date(text: &str) -> Option<Date> {
     Date::parse(text, DATE).ok()
 }
 
-fn record_from_row(row: &AnyRow) -> Result<PersonnelRecord, PortalError> {
+/// A personnel record from a row with its columns, the agency code's named `agency_column`.
+pub(super) fn record_from_row(
+    row: &AnyRow,
+    agency_column: &str,
+) -> Result<PersonnelRecord, PortalError> {
     let bad = |what: &str| PortalError::Internal(format!("stored personnel record: bad {what}"));
     let national_id: String = row.try_get("national_id")?;
-    let agency_code: String = row.try_get("agency_code")?;
+    let agency_code: String = row.try_get(agency_column)?;
     let category: String = row.try_get("personnel_category")?;
     let status: String = row.try_get("status")?;
     let filed_on: String = row.try_get("filed_on")?;
@@ -52,7 +56,9 @@ impl Db {
         .bind(national_id.as_str().to_owned())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(record_from_row).collect()
+        rows.iter()
+            .map(|row| record_from_row(row, "agency_code"))
+            .collect()
     }
 
     pub async fn agency(&self, code: &AgencyCode) -> Result<Option<Agency>, PortalError> {

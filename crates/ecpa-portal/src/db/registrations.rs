@@ -46,7 +46,7 @@ pub struct RegistrationRow {
 const COLUMNS: &str = "id, owner_national_id, kind, fingerprint, serial, subject, issuer, \
                        not_before, not_after, agency_code, registered_at";
 
-fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
+pub(super) fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
     let kind: String = row.try_get("kind")?;
     let agency_code: Option<String> = row.try_get("agency_code")?;
     let agency_code = agency_code

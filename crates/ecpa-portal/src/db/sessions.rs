@@ -1,10 +1,34 @@
 //! Browser sessions, stored by the SHA-256 of the cookie token.
 
 use ecpa_wire::api::LoginMethod;
+use sqlx::any::{Any, AnyArguments};
+use sqlx::query::Query;
 use sqlx::{AnyConnection, Row};
 
-use super::Db;
+use super::at_once::AtOnce;
+use super::audit::bind_audit;
+use super::{AuditEntry, Db};
 use crate::PortalError;
+
+/// A login's writes: the session it replaces deleted (`$1`, NULL for none), the new
+/// session stored (`$2`–`$8`) and the login's audit row (`$9`–`$17`).
+const LOGIN: AtOnce = AtOnce {
+    sqlite: "BEGIN; \
+             DELETE FROM sessions WHERE token_hash = $1; \
+             INSERT INTO sessions (token_hash, kind, national_id, registration_id, \
+             login_method, created_at, expires_at) VALUES ($2, $3, $4, $5, $6, $7, $8); \
+             INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
+             cert_fingerprint, client_addr, passkey_credential) \
+             VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17); \
+             COMMIT",
+    postgres: "WITH gone AS (DELETE FROM sessions WHERE token_hash = $1), \
+               opened AS (INSERT INTO sessions (token_hash, kind, national_id, \
+               registration_id, login_method, created_at, expires_at) \
+               VALUES ($2, $3, $4, $5, $6, $7, $8)) \
+               INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
+               cert_fingerprint, client_addr, passkey_credential) \
+               VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17)",
+};
 
 /// What a session stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +117,19 @@ impl Db {
         Ok(())
     }
 
+    /// A login: stores `new` and the login's audit row and deletes `previous`, in one
+    /// transaction made in one call to the database.
+    pub async fn open_login_session(
+        &self,
+        previous: Option<&str>,
+        new: &SessionRow,
+        audit: &AuditEntry,
+    ) -> Result<(), PortalError> {
+        let query = sqlx::query(self.at_once_sql(&LOGIN)).bind(previous.map(str::to_owned));
+        self.write_at_once(bind_audit(bind_session(query, new), audit))
+            .await
+    }
+
     /// The session if it exists and has not expired at `now`.
     pub async fn session(
         &self,
@@ -163,19 +200,29 @@ impl Db {
 }
 
 async fn insert_session(conn: &mut AnyConnection, s: &SessionRow) -> Result<(), PortalError> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO sessions (token_hash, kind, national_id, registration_id, login_method, \
-         passkey_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(s.token_hash.clone())
-    .bind(s.kind.as_str())
-    .bind(s.national_id.clone())
-    .bind(s.registration_id)
-    .bind(s.login_method.map(login_method_str))
-    .bind(s.passkey_id)
-    .bind(s.created_at)
-    .bind(s.expires_at)
-    .execute(&mut *conn)
-    .await?;
+         created_at, expires_at, passkey_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    );
+    bind_session(query, s)
+        .bind(s.passkey_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// `query` with `s`'s seven values bound next, in the column order of the INSERTs above
+/// (all but `passkey_id`: the sessions those write are never a passkey login's).
+pub(super) fn bind_session<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    s: &SessionRow,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(s.token_hash.clone())
+        .bind(s.kind.as_str())
+        .bind(s.national_id.clone())
+        .bind(s.registration_id)
+        .bind(s.login_method.map(login_method_str))
+        .bind(s.created_at)
+        .bind(s.expires_at)
 }

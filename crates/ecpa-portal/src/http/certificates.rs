@@ -1,17 +1,17 @@
 //! Certificate status and certificate login.
 
 use axum::{Json, extract::State, response::Response};
+use ecpa_wire::ErrorCode;
 use ecpa_wire::api::{
     CertificateLogin, CertificateStatus, CertificateStatusRequest, ChallengePurpose, LoginMethod,
 };
-use ecpa_wire::{CardKind, ErrorCode};
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession, base64_field};
 use super::state::AppState;
 use super::steps::card::{card_profile, verify_answer};
 use super::steps::{audit, principal, sessions};
 use crate::PortalError;
-use crate::db::{AuditEntry, SessionKind};
+use crate::db::AuditEntry;
 use crate::pki::ParsedCert;
 
 /// `POST /api/certificates/status`: is this card's certificate registered?
@@ -57,36 +57,31 @@ pub async fn login(
             &mut entry,
         )
         .await?;
-        let registration = state
+        let holder = state
             .db()
-            .registration_by_identity(&card.cert.identity_hex())
+            .card_holder(&card.cert.identity_hex())
             .await?
             .ok_or(ErrorCode::CERT_NOT_REGISTERED)?;
-        entry.national_id = Some(registration.owner_national_id.clone());
-        let owner = principal::stored_national_id(Some(&registration.owner_national_id))?;
-        let (who, kind, registration_id) = match registration.kind {
-            CardKind::Citizen => {
-                let who =
-                    principal::citizen_card_owner(&state, &owner, LoginMethod::Certificate).await?;
-                (who, SessionKind::Employee, Some(registration.id))
-            }
-            CardKind::Organization => {
-                let who = principal::organization(&state, &registration).await?;
-                (who, SessionKind::Organization, Some(registration.id))
-            }
-        };
-        let (cookie, _) = sessions::start_session(
+        let registration_id = holder.registration.id;
+        entry.national_id = Some(holder.registration.owner_national_id.clone());
+        let owner = principal::stored_national_id(Some(&holder.registration.owner_national_id))?;
+        let (who, kind) = principal::card_login(&state, &owner, holder)?;
+        let cookie = sessions::start_audited_session(
             &state,
             session.as_ref(),
             kind,
-            Some(&owner),
+            &owner,
             registration_id,
-            Some(LoginMethod::Certificate),
-            None,
+            LoginMethod::Certificate,
+            &audit::succeeded(&state, &entry),
         )
         .await?;
         Ok(sessions::with_cookie(cookie, who))
     }
     .await;
-    audit::record(&state, entry, result).await
+    match result {
+        // Its audit row was stored with the session.
+        Ok(answer) => Ok(answer),
+        failed => audit::record(&state, entry, failed).await,
+    }
 }

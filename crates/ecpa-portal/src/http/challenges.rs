@@ -31,22 +31,25 @@ pub async fn create(
         tracing::warn!(%addr, "challenge budget used up");
         return Err(ErrorCode::TOO_MANY_REQUESTS.into());
     }
-    let (cookie, session) = sessions::current_or_anonymous(&state, session).await?;
+    let (cookie, session) = sessions::current_or_unstored_anonymous(&state, session)?;
     let nonce = Nonce::from_bytes(state.entropy().bytes());
     let tbs = tbs_text(body.purpose, &state.settings().public_origin, &nonce);
     let now = state.now();
     let expires_at = (now + CHALLENGE_LIFETIME).unix_timestamp();
     purge::when_due(&state, now).await?;
-    state
-        .db()
-        .insert_challenge(
-            &nonce.to_hex(),
-            body.purpose.as_str(),
-            &session.token_hash,
-            &tbs,
-            expires_at,
-        )
-        .await?;
+    let (nonce_hex, purpose) = (nonce.to_hex(), body.purpose.as_str());
+    if cookie.is_some() {
+        // A new visitor: their session and its first challenge in one write.
+        state
+            .db()
+            .insert_session_with_challenge(&session, &nonce_hex, purpose, &tbs, expires_at)
+            .await?;
+    } else {
+        state
+            .db()
+            .insert_challenge(&nonce_hex, purpose, &session.token_hash, &tbs, expires_at)
+            .await?;
+    }
     let answer = Json(Challenge {
         nonce,
         tbs,

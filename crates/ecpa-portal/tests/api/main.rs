@@ -15,6 +15,7 @@ mod favicon;
 mod imports;
 mod issuer_kinds;
 mod kills_under_load;
+mod login_writes;
 mod malformed;
 mod name_variants;
 mod ocsp;

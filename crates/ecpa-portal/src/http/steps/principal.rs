@@ -1,13 +1,13 @@
 //! Who a session or a login stands for, re-read from the personnel data on every use.
 
 use ecpa_wire::api::{LoginMethod, Principal};
-use ecpa_wire::{ErrorCode, NationalId};
+use ecpa_wire::{AgencyCode, CardKind, ErrorCode, NationalId};
 
 use crate::PortalError;
 use crate::clock::taipei_today;
-use crate::db::{RegistrationRow, SessionKind, SessionRow};
-use crate::domain::Standing;
+use crate::db::{CardHolder, RegistrationRow, SessionKind, SessionRow};
 use crate::domain::registration::{citizen_login, organization_login};
+use crate::domain::{KnownAgency, PersonnelRecord, Standing};
 use crate::http::state::AppState;
 
 /// A person's standing today (Taiwan time).
@@ -49,7 +49,26 @@ async fn employee_as_standing(
         .agency(&record.agency_code)
         .await?
         .map(|a| a.name);
-    Ok(Principal::Employee {
+    Ok(employee_principal(
+        national_id,
+        standing,
+        record,
+        agency_name,
+        method,
+        can_add_passkey,
+    ))
+}
+
+/// An employee as `record` (their standing's login record) shows them.
+fn employee_principal(
+    national_id: &NationalId,
+    standing: &Standing,
+    record: &PersonnelRecord,
+    agency_name: Option<String>,
+    method: LoginMethod,
+    can_add_passkey: bool,
+) -> Principal {
+    Principal::Employee {
         name: record.name.clone(),
         national_id_masked: national_id.masked(),
         agency_code: record.agency_code.to_string(),
@@ -57,7 +76,7 @@ async fn employee_as_standing(
         is_personnel_officer: standing.is_personnel_officer(),
         login_method: method,
         can_add_passkey,
-    })
+    }
 }
 
 /// The owner of a registered citizen card, or of a passkey added under one, while a
@@ -81,13 +100,28 @@ pub async fn organization(
 ) -> Result<Principal, PortalError> {
     let officer = stored_national_id(Some(&registration.owner_national_id))?;
     let standing = standing(state, &officer).await?;
-    let agency_code = registration
+    let agency = state
+        .db()
+        .known_agency(registration_agency(registration)?)
+        .await?;
+    organization_as_standing(registration, &standing, agency)
+}
+
+fn registration_agency(registration: &RegistrationRow) -> Result<&AgencyCode, PortalError> {
+    registration
         .agency_code
         .as_ref()
-        .ok_or_else(|| PortalError::Internal("organization registration without agency".into()))?;
-    let agency = state.db().known_agency(agency_code).await?;
+        .ok_or_else(|| PortalError::Internal("organization registration without agency".into()))
+}
+
+fn organization_as_standing(
+    registration: &RegistrationRow,
+    standing: &Standing,
+    agency: Option<KnownAgency>,
+) -> Result<Principal, PortalError> {
+    let agency_code = registration_agency(registration)?;
     let authority = agency.as_ref().and_then(|a| a.personnel_authority.as_ref());
-    let record = organization_login(&standing, agency_code, authority).map_err(ErrorCode::from)?;
+    let record = organization_login(standing, agency_code, authority).map_err(ErrorCode::from)?;
     let agency_name = agency.map(|a| a.agency.name);
     Ok(Principal::Organization {
         agency_code: agency_code.to_string(),
@@ -95,6 +129,36 @@ pub async fn organization(
         officer_name: record.name.clone(),
         card: Some(crate::http::registrations::to_wire(registration.clone())),
     })
+}
+
+/// Who a certificate login of `holder`'s card (owned by `owner`) stands for, by the
+/// same rules as [`citizen_card_owner`] and [`organization`], and the session it opens.
+pub fn card_login(
+    state: &AppState,
+    owner: &NationalId,
+    holder: CardHolder,
+) -> Result<(Principal, SessionKind), PortalError> {
+    let standing = Standing::on(&holder.records, taipei_today(state.now()));
+    match holder.registration.kind {
+        CardKind::Citizen => {
+            citizen_login(&standing).map_err(ErrorCode::from)?;
+            let record = standing
+                .login_record()
+                .ok_or(ErrorCode::NOT_CURRENT_EMPLOYEE)?;
+            let agency_name = holder.agency_name(&record.agency_code);
+            let method = LoginMethod::Certificate;
+            let who = employee_principal(owner, &standing, record, agency_name, method, true);
+            Ok((who, SessionKind::Employee))
+        }
+        CardKind::Organization => {
+            let who = organization_as_standing(
+                &holder.registration,
+                &standing,
+                holder.registration_agency,
+            )?;
+            Ok((who, SessionKind::Organization))
+        }
+    }
 }
 
 /// The principal of a logged-in session (re-checked now), or `UNAUTHENTICATED`.

@@ -8,7 +8,7 @@ use ecpa_wire::NationalId;
 use ecpa_wire::api::{LoginMethod, Principal};
 
 use crate::PortalError;
-use crate::db::{SessionKind, SessionRow};
+use crate::db::{AuditEntry, SessionKind, SessionRow};
 use crate::http::extract::{session_cookie, token_hash};
 use crate::http::state::AppState;
 
@@ -17,11 +17,9 @@ pub const LOGIN_SECONDS: i64 = 8 * 3600;
 /// An anonymous session (holding login challenges) lasts this long.
 pub const ANONYMOUS_SECONDS: i64 = 30 * 60;
 
-/// Starts a new session (dropping `previous`, so a login never keeps an old token) and
-/// returns its cookie. `passkey_id`: the passkey a passkey login used.
-pub async fn start_session(
+/// A new session's cookie and row, not stored yet.
+fn new_session(
     state: &AppState,
-    previous: Option<&SessionRow>,
     kind: SessionKind,
     national_id: Option<&NationalId>,
     registration_id: Option<i64>,
@@ -44,10 +42,56 @@ pub async fn start_session(
         created_at: now,
         expires_at: now + lifetime,
     };
-    let previous = previous.map(|p| p.token_hash.as_str());
-    state.db().replace_session(previous, &row).await?;
     let cookie = session_cookie(&token, lifetime, state.settings().secure_cookies())?;
     Ok((cookie, row))
+}
+
+/// Starts a new session (dropping `previous`, so a login never keeps an old token) and
+/// returns its cookie. `passkey_id`: the passkey a passkey login used.
+pub async fn start_session(
+    state: &AppState,
+    previous: Option<&SessionRow>,
+    kind: SessionKind,
+    national_id: Option<&NationalId>,
+    registration_id: Option<i64>,
+    login_method: Option<LoginMethod>,
+    passkey_id: Option<i64>,
+) -> Result<(HeaderValue, SessionRow), PortalError> {
+    let (cookie, row) = new_session(
+        state,
+        kind,
+        national_id,
+        registration_id,
+        login_method,
+        passkey_id,
+    )?;
+    let previous = previous.map(|p| p.token_hash.as_str());
+    state.db().replace_session(previous, &row).await?;
+    Ok((cookie, row))
+}
+
+/// A login's session, as [`start_session`], stored in one write with the login's
+/// audit row `audit`.
+pub async fn start_audited_session(
+    state: &AppState,
+    previous: Option<&SessionRow>,
+    kind: SessionKind,
+    national_id: &NationalId,
+    registration_id: i64,
+    login_method: LoginMethod,
+    audit: &AuditEntry,
+) -> Result<HeaderValue, PortalError> {
+    let (cookie, row) = new_session(
+        state,
+        kind,
+        Some(national_id),
+        Some(registration_id),
+        Some(login_method),
+        None,
+    )?;
+    let previous = previous.map(|p| p.token_hash.as_str());
+    state.db().open_login_session(previous, &row, audit).await?;
+    Ok(cookie)
 }
 
 /// The browser's session, or a new anonymous one (with its cookie) to hold a challenge.
@@ -55,11 +99,23 @@ pub async fn current_or_anonymous(
     state: &AppState,
     session: Option<SessionRow>,
 ) -> Result<(Option<HeaderValue>, SessionRow), PortalError> {
+    let (cookie, row) = current_or_unstored_anonymous(state, session)?;
+    if cookie.is_some() {
+        state.db().replace_session(None, &row).await?;
+    }
+    Ok((cookie, row))
+}
+
+/// The browser's session, or a new anonymous one with its cookie, for the caller to
+/// store (the cookie is `Some` exactly when the session is new).
+pub fn current_or_unstored_anonymous(
+    state: &AppState,
+    session: Option<SessionRow>,
+) -> Result<(Option<HeaderValue>, SessionRow), PortalError> {
     match session {
         Some(s) => Ok((None, s)),
         None => {
-            let (cookie, row) =
-                start_session(state, None, SessionKind::Anonymous, None, None, None, None).await?;
+            let (cookie, row) = new_session(state, SessionKind::Anonymous, None, None, None, None)?;
             Ok((Some(cookie), row))
         }
     }
