@@ -11,7 +11,6 @@ use super::steps::{audit, principal, purge, sessions};
 use crate::PortalError;
 use crate::db::{AuditEntry, SessionKind};
 use crate::domain::throttle::account_wait;
-use crate::passwords::verify_password;
 
 /// Wrong passwords counted over this window.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
@@ -86,9 +85,7 @@ pub async fn password_login(
             .map_or(state.dummy_password_hash(), |a| a.password_hash.as_str())
             .to_owned();
         let password = body.password.clone();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(|e| PortalError::Internal(e.to_string()))?;
+        let matches = state.password_checks().verify(password, hash).await?;
         let Some(stored) = stored.filter(|_| matches) else {
             return Err(ErrorCode::INVALID_CREDENTIALS.into());
         };

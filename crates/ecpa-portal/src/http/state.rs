@@ -11,6 +11,7 @@ use super::forwarded::TrustedProxies;
 use super::rate_limit::RateLimiter;
 use super::relying_party;
 use crate::db::Db;
+use crate::passwords::PasswordChecks;
 use crate::pki::{IssuerKinds, OcspClient, TrustStore};
 use crate::{Clock, Entropy, PortalError};
 
@@ -51,6 +52,8 @@ struct Inner {
     entropy: Arc<Entropy>,
     /// Verified against when an account does not exist, so timing does not tell.
     dummy_password_hash: String,
+    /// The password login's Argon2 checks.
+    password_checks: PasswordChecks,
     /// When expired challenges and sessions were last purged (Unix seconds).
     last_purge: AtomicI64,
     /// Challenges asked for per client address.
@@ -90,6 +93,7 @@ impl AppState {
             clock,
             entropy,
             dummy_password_hash,
+            password_checks: PasswordChecks::per_core(),
             last_purge: AtomicI64::new(i64::MIN),
         })))
     }
@@ -158,6 +162,10 @@ impl AppState {
         self.0.passkeys.as_ref().ok_or_else(|| {
             PortalError::Config("passkeys need ECPA_PUBLIC_ORIGIN with a domain name".into())
         })
+    }
+
+    pub fn password_checks(&self) -> &PasswordChecks {
+        &self.0.password_checks
     }
 
     pub fn dummy_password_hash(&self) -> &str {
