@@ -27,13 +27,8 @@ pub fn hash_password(password: &str, salt: [u8; 16]) -> Result<String, PortalErr
         .map_err(|e| PortalError::Internal(e.to_string()))
 }
 
-/// True when `password` matches the stored PHC hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    verify_password_in(password, hash, &mut Vec::new())
-}
-
-/// As [`verify_password`], filling `memory` (grown to the size the hash asks for and
-/// left for the next check) instead of allocating.
+/// True when `password` matches the stored PHC hash, filling `memory` (grown to the
+/// size the hash asks for and left for the next check) instead of allocating.
 pub fn verify_password_in(password: &str, hash: &str, memory: &mut Vec<Block>) -> bool {
     let Ok(hash) = PasswordHash::new(hash) else {
         return false;
@@ -139,9 +134,10 @@ mod tests {
         let hash = hash_password("s3cret!", [9; 16]).unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(!hash.contains("s3cret"));
-        assert!(verify_password("s3cret!", &hash));
-        assert!(!verify_password("s3cret", &hash));
-        assert!(!verify_password("s3cret!", "not a hash"));
+        let mut memory = Vec::new();
+        assert!(verify_password_in("s3cret!", &hash, &mut memory));
+        assert!(!verify_password_in("s3cret", &hash, &mut memory));
+        assert!(!verify_password_in("s3cret!", "not a hash", &mut memory));
     }
 
     #[test]
