@@ -1,17 +1,62 @@
 //! Child processes that never outlive the test that started them.
 
+use std::collections::BTreeSet;
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// A port that was free a moment ago on 127.0.0.1.
+/// Lowest port [`free_port`] hands out.
+const FIRST_TEST_PORT: u16 = 10_000;
+
+/// A port that was free a moment ago on 127.0.0.1, never handed out before in this
+/// process, and below the kernel's ephemeral range: no client connection's local
+/// port and no other `bind(0)` can take it before the program it is for binds it
+/// (two `bind(0)` calls in a row may return the same port).
 pub fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("binding port 0")?;
-    Ok(listener.local_addr()?.port())
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let last = ephemeral_range_start().saturating_sub(1);
+    if last <= FIRST_TEST_PORT {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("binding port 0")?;
+        return Ok(listener.local_addr()?.port());
+    }
+    let span = u32::from(last - FIRST_TEST_PORT) + 1;
+    let start = random_below(span);
+    let mut handed_out = HANDED_OUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for step in 0..span {
+        let offset = u16::try_from((start + step) % span).context("port offset")?;
+        let port = FIRST_TEST_PORT + offset;
+        if handed_out.contains(&port) {
+            continue;
+        }
+        if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            handed_out.insert(port);
+            return Ok(port);
+        }
+    }
+    bail!("no free port in {FIRST_TEST_PORT}..={last}")
+}
+
+/// First port of `net.ipv4.ip_local_port_range` (Linux's default when unreadable).
+fn ephemeral_range_start() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768)
+}
+
+/// A number below `bound`, different from run to run and process to process.
+fn random_below(bound: u32) -> u32 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    u32::try_from(hasher.finish() % u64::from(bound)).unwrap_or(0)
 }
 
 /// Path of a workspace binary built beside the running test (`target/<profile>/NAME`).

@@ -1,9 +1,11 @@
 //! A real OCSP responder for tests: `openssl ocsp` serving an index of certificates,
 //! signing as the CA itself or as a delegated responder.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use ecpa_devcard::Ca;
@@ -50,13 +52,21 @@ pub fn url(port: u16) -> String {
     format!("http://127.0.0.1:{port}/")
 }
 
-/// A loopback port nobody listens on (just released).
+/// A loopback port nobody listens on (just released), never handed out before in
+/// this process: two `bind(0)` calls in a row may return the same port.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap();
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if handed_out.insert(port) {
+            return port;
+        }
+    }
 }
 
 impl Responder {
