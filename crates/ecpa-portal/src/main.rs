@@ -154,7 +154,9 @@ struct ServeArgs {
     #[arg(long, env = "ECPA_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
     header_timeout_seconds: u64,
     /// Seconds a client has to send a request's body once its header is in; then the
-    /// request is refused (MALFORMED_REQUEST) and the connection closed.
+    /// request is refused (MALFORMED_REQUEST) and the connection closed. Also the
+    /// longest an answer waits on a client that reads none of it; then the connection
+    /// is closed.
     #[arg(long, env = "ECPA_BODY_TIMEOUT_SECONDS", default_value_t = 30)]
     body_timeout_seconds: u64,
     /// Client connections open at once; more wait in the listen queue until one

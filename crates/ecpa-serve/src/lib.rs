@@ -1,11 +1,13 @@
 //! The HTTP/1 serve loop shared by `ecpa-portal` and `ecpa-agent`: a client must send
 //! a request's header within a deadline (which also ends an idle kept-alive
-//! connection) and its body within another; at most a set number of connections are
-//! open at once; `accept` failures never end the loop; a shutdown signal lets
-//! requests in flight finish.
+//! connection) and its body within another, and must not leave a part of an answer
+//! unread for longer than that; at most a set number of connections are open at once;
+//! `accept` failures never end the loop; a shutdown signal lets requests in flight
+//! finish.
 
 mod body;
 mod open_files;
+mod send_deadline;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -26,6 +28,7 @@ use tower::ServiceExt;
 
 pub use body::{BodyTimedOut, DeadlineBody};
 pub use open_files::default_max_connections;
+pub use send_deadline::{SendDeadline, SendTimedOut};
 
 /// How long `accept` rests after a failure such as running out of file descriptors.
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
@@ -37,7 +40,9 @@ pub struct Limits {
     /// the next request's header; then the connection is closed.
     pub header_timeout: Duration,
     /// From the end of a request's header to the end of its body; then reading the
-    /// body fails (the handler answers its own "unreadable request" error).
+    /// body fails (the handler answers its own "unreadable request" error). Also the
+    /// longest a write of an answer waits on a client that reads nothing; then the
+    /// connection is closed.
     pub body_timeout: Duration,
     /// Connections open at once. When all are taken, new connections wait in the
     /// listen queue until one closes.
@@ -168,7 +173,10 @@ async fn serve_connection(
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
-        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        .serve_connection(
+            TokioIo::new(SendDeadline::new(stream, limits.body_timeout)),
+            TowerToHyperService::new(service),
+        );
     if let Err(error) = watcher.watch(connection).await {
         tracing::debug!(%client, %error, "connection ended");
     }
