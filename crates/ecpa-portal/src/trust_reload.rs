@@ -1,5 +1,6 @@
 //! Keeps the running portal's trust store in step with its files.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::AppState;
@@ -29,7 +30,10 @@ impl StaleCrlLog {
 
 /// Looks at the trust files every `every` and installs a new store when they changed;
 /// a file that does not load leaves the current store in place. Runs until dropped.
-pub async fn keep_trust_current(state: AppState, mut files: TrustFiles, every: Duration) {
+/// The files are read and checked on a blocking thread (a national CRL takes most of a
+/// second), so the runtime's workers keep serving requests meanwhile.
+pub async fn keep_trust_current(state: AppState, files: TrustFiles, every: Duration) {
+    let files = Arc::new(Mutex::new(files));
     let mut stale = StaleCrlLog::default();
     let mut ticks = tokio::time::interval(every);
     // A load slower than the interval (a national CRL) must not be followed by a burst of
@@ -37,15 +41,26 @@ pub async fn keep_trust_current(state: AppState, mut files: TrustFiles, every: D
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match files.reload_if_changed() {
-            Some(Ok(store)) => {
+        let files = Arc::clone(&files);
+        let reloaded = tokio::task::spawn_blocking(move || {
+            files
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .reload_if_changed()
+        })
+        .await;
+        match reloaded {
+            Ok(Some(Ok(store))) => {
                 tracing::info!("trust anchors and CRLs reloaded");
                 state.replace_trust(store);
             }
-            Some(Err(error)) => {
+            Ok(Some(Err(error))) => {
                 tracing::error!(%error, "trust files changed but do not load; keeping the previous ones");
             }
-            None => {}
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "loading the trust files failed; keeping the previous ones");
+            }
         }
         stale.check(&state.trust(), state.now().unix_timestamp());
     }
