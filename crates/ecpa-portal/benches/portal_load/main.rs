@@ -11,7 +11,9 @@
 //!
 //! `cargo bench -p ecpa-portal --bench portal_load`; env `ECPA_BENCH_ROWS` (400000),
 //! `ECPA_BENCH_LOGINS` (2000), `ECPA_BENCH_CLIENTS` (8 connections),
-//! `ECPA_BENCH_STEADY_SECONDS` (5), `ECPA_BENCH_POSTGRES_URL` (an admin URL; a database
+//! `ECPA_BENCH_STEADY_SECONDS` (5), `ECPA_BENCH_STEADY_RATES` (more offered rates to
+//! measure latency at, complete logins/s, comma-separated; none by default),
+//! `ECPA_BENCH_POSTGRES_URL` (an admin URL; a database
 //! is created and dropped), `ECPA_BENCH_PERF` (a file name: `perf record` of the portal
 //! during the challenge and login phases, one file per backend).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -112,6 +114,8 @@ struct Report {
     logins_per_second: f64,
     rate: f64,
     steady: load::Steady,
+    /// Latencies at the rates `ECPA_BENCH_STEADY_RATES` asked for.
+    steady_at: Vec<(f64, load::Steady)>,
 }
 
 struct Setup {
@@ -119,6 +123,7 @@ struct Setup {
     logins: usize,
     connections: usize,
     steady_seconds: f64,
+    steady_rates: Vec<f64>,
     cards: Arc<Vec<SoftwareCard>>,
     anchors: std::path::PathBuf,
     crls: std::path::PathBuf,
@@ -163,10 +168,11 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
 
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
     let rate = cores / (challenge_cpu + login_cpu).as_secs_f64().max(1e-6) / 2.0;
-    let count = ((rate * setup.steady_seconds) as usize).max(50);
-    let fetched = load::challenges(&base, count, connections).await;
-    let prepared = load::sign(setup.cards.clone(), fetched).await;
-    let steady = load::steady(&base, prepared, rate).await;
+    let steady = steady_at(&base, setup, rate).await;
+    let mut steady_rates = Vec::new();
+    for &rate in &setup.steady_rates {
+        steady_rates.push((rate, steady_at(&base, setup, rate).await));
+    }
     portal.stop();
     Report {
         backend,
@@ -181,7 +187,17 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
         logins_per_second: setup.logins as f64 / elapsed.as_secs_f64(),
         rate,
         steady,
+        steady_at: steady_rates,
     }
+}
+
+/// Latencies at `rate` complete logins/s for `ECPA_BENCH_STEADY_SECONDS`, its
+/// challenges fetched and signed first.
+async fn steady_at(base: &str, setup: &Setup, rate: f64) -> load::Steady {
+    let count = ((rate * setup.steady_seconds) as usize).max(50);
+    let fetched = load::challenges(base, count, setup.connections).await;
+    let prepared = load::sign(setup.cards.clone(), fetched).await;
+    load::steady(base, prepared, rate).await
 }
 
 /// A PostgreSQL database made for the run, from an admin URL; dropped by [`drop_pg`].
@@ -245,10 +261,15 @@ fn print(report: &Report, verify: Duration, connections: usize) {
         "  logins as fast as answered ({connections} connections): {} at {:.0} logins/s",
         report.logins, report.logins_per_second
     );
-    let s = &report.steady;
+    print_steady(report.rate, "half the CPU-derived capacity", &report.steady);
+    for (rate, steady) in &report.steady_at {
+        print_steady(*rate, "ECPA_BENCH_STEADY_RATES", steady);
+    }
+}
+
+fn print_steady(rate: f64, why: &str, s: &load::Steady) {
     println!(
-        "  steady {:.0} complete logins/s (half the CPU-derived capacity), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms",
-        report.rate,
+        "  steady {rate:.0} complete logins/s ({why}), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms",
         s.logins.len(),
         ms(percentile(&s.logins, 0.5)),
         ms(percentile(&s.logins, 0.99)),
@@ -328,6 +349,12 @@ async fn main() {
         logins: env_number("ECPA_BENCH_LOGINS", 2000).max(1),
         connections: env_number("ECPA_BENCH_CLIENTS", 8).max(1),
         steady_seconds: env_number("ECPA_BENCH_STEADY_SECONDS", 5) as f64,
+        steady_rates: std::env::var("ECPA_BENCH_STEADY_RATES")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|rate| rate.trim().parse().ok())
+            .filter(|rate: &f64| *rate > 0.0)
+            .collect(),
         cards: Arc::new(cards),
         anchors,
         crls,
