@@ -172,6 +172,17 @@ pub struct Steady {
     /// Logins not answered 200 (e.g. a write that waited too long), with one example.
     pub failed: usize,
     pub failure: Option<String>,
+    /// How busy the cores were while the logins were sent and answered.
+    pub busy: Busy,
+}
+
+/// Cores busy on average during a phase: the portal's and the load generator's CPU
+/// time per second, and the share of all the machine's CPU time not idle.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Busy {
+    pub portal: f64,
+    pub client: f64,
+    pub machine: f64,
 }
 
 pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
@@ -199,6 +210,7 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
         challenges: Vec::new(),
         failed: 0,
         failure: None,
+        busy: Busy::default(),
     };
     for task in tasks {
         let (login, challenge) = task.await.unwrap();

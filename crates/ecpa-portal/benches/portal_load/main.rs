@@ -168,10 +168,10 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
 
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
     let rate = cores / (challenge_cpu + login_cpu).as_secs_f64().max(1e-6) / 2.0;
-    let steady = steady_at(&base, setup, rate).await;
+    let steady = steady_at(&portal, setup, rate).await;
     let mut steady_rates = Vec::new();
     for &rate in &setup.steady_rates {
-        steady_rates.push((rate, steady_at(&base, setup, rate).await));
+        steady_rates.push((rate, steady_at(&portal, setup, rate).await));
     }
     portal.stop();
     Report {
@@ -192,12 +192,23 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
 }
 
 /// Latencies at `rate` complete logins/s for `ECPA_BENCH_STEADY_SECONDS`, its
-/// challenges fetched and signed first.
-async fn steady_at(base: &str, setup: &Setup, rate: f64) -> load::Steady {
+/// challenges fetched and signed first, and how busy the cores were meanwhile.
+async fn steady_at(portal: &Portal, setup: &Setup, rate: f64) -> load::Steady {
+    let base = &portal.base;
     let count = ((rate * setup.steady_seconds) as usize).max(50);
     let fetched = load::challenges(base, count, setup.connections).await;
     let prepared = load::sign(setup.cards.clone(), fetched).await;
-    load::steady(base, prepared, rate).await
+    let (portal_before, client_before) = (portal.cpu(), process::cpu_of(std::process::id()));
+    let machine_before = process::machine_ticks();
+    let start = Instant::now();
+    let mut steady = load::steady(base, prepared, rate).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    steady.busy = load::Busy {
+        portal: (portal.cpu() - portal_before).as_secs_f64() / elapsed,
+        client: (process::cpu_of(std::process::id()) - client_before).as_secs_f64() / elapsed,
+        machine: process::machine_ticks().busy_share_since(&machine_before),
+    };
+    steady
 }
 
 /// A PostgreSQL database made for the run, from an admin URL; dropped by [`drop_pg`].
@@ -269,12 +280,15 @@ fn print(report: &Report, verify: Duration, connections: usize) {
 
 fn print_steady(rate: f64, why: &str, s: &load::Steady) {
     println!(
-        "  steady {rate:.0} complete logins/s ({why}), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms",
+        "  steady {rate:.0} complete logins/s ({why}), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} %",
         s.logins.len(),
         ms(percentile(&s.logins, 0.5)),
         ms(percentile(&s.logins, 0.99)),
         ms(percentile(&s.challenges, 0.5)),
         ms(percentile(&s.challenges, 0.99)),
+        s.busy.portal,
+        s.busy.client,
+        s.busy.machine * 100.0,
     );
     if let Some(failure) = &s.failure {
         println!("  {} steady logins failed, e.g. {failure}", s.failed);

@@ -117,3 +117,35 @@ pub fn switches_of(pid: u32) -> u64 {
         })
         .sum()
 }
+
+/// The whole machine's CPU time from `/proc/stat`, in clock ticks.
+pub struct MachineTicks {
+    idle: u64,
+    total: u64,
+}
+
+impl MachineTicks {
+    /// The share of the CPU time since `earlier` that was not idle (or waiting on I/O).
+    pub fn busy_share_since(&self, earlier: &MachineTicks) -> f64 {
+        let total = self.total.saturating_sub(earlier.total).max(1);
+        let idle = self.idle.saturating_sub(earlier.idle);
+        1.0 - idle as f64 / total as f64
+    }
+}
+
+pub fn machine_ticks() -> MachineTicks {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap();
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    // user nice system idle iowait irq softirq steal …
+    MachineTicks {
+        idle: fields[3] + fields[4],
+        total: fields.iter().take(8).sum(),
+    }
+}
