@@ -1,6 +1,7 @@
 //! Challenges: single use, bound to a session, with a deadline.
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::at_once::AtOnce;
 use super::sessions::bind_session;
@@ -72,6 +73,24 @@ impl Db {
         self.write_at_once(query).await
     }
 
+    /// The session's challenge if it is still unused, left unused: the caller uses it
+    /// up in its own write ([`Db::open_login_session`]) or with [`Db::take_challenge`].
+    pub async fn unused_challenge(
+        &self,
+        nonce_hex: &str,
+        session_hash: &str,
+    ) -> Result<Option<StoredChallenge>, PortalError> {
+        let row = sqlx::query(
+            "SELECT purpose, tbs, expires_at FROM challenges \
+             WHERE nonce = $1 AND session_hash = $2 AND used = 0",
+        )
+        .bind(nonce_hex.to_owned())
+        .bind(session_hash.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| stored_challenge(&row)).transpose()
+    }
+
     /// Marks the session's unused challenge as used and returns it; one statement, so
     /// two requests racing with the same nonce cannot both get it.
     pub async fn take_challenge(
@@ -88,14 +107,7 @@ impl Db {
         .bind(session_hash.to_owned())
         .fetch_optional(&self.writer)
         .await?;
-        row.map(|row| {
-            Ok(StoredChallenge {
-                purpose: row.try_get("purpose")?,
-                tbs: row.try_get("tbs")?,
-                expires_at: row.try_get("expires_at")?,
-            })
-        })
-        .transpose()
+        row.map(|row| stored_challenge(&row)).transpose()
     }
 
     /// Forgets challenges and sessions that ended before `now`.
@@ -110,4 +122,12 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+fn stored_challenge(row: &AnyRow) -> Result<StoredChallenge, PortalError> {
+    Ok(StoredChallenge {
+        purpose: row.try_get("purpose")?,
+        tbs: row.try_get("tbs")?,
+        expires_at: row.try_get("expires_at")?,
+    })
 }

@@ -10,24 +10,38 @@ use super::audit::bind_audit;
 use super::{AuditEntry, Db};
 use crate::PortalError;
 
-/// A login's writes: the session it replaces deleted (`$1`, NULL for none), the new
-/// session stored (`$2`–`$8`) and the login's audit row (`$9`–`$17`).
+/// A login's writes, all or none: its challenge (`$18`, bound to the session `$1`)
+/// used up, which must still be unused; the session it replaces (`$1`) deleted; the
+/// new session stored (`$2`–`$8`); the login's audit row (`$9`–`$17`), whose id is
+/// returned. When the challenge was already used, nothing is written and nothing
+/// returned. On SQLite the session is stored only if the `UPDATE` just before it
+/// changed a row, and the later statements only if that session exists (its token is
+/// new).
 const LOGIN: AtOnce = AtOnce {
     sqlite: "BEGIN; \
-             DELETE FROM sessions WHERE token_hash = $1; \
+             UPDATE challenges SET used = 1 \
+             WHERE nonce = $18 AND session_hash = $1 AND used = 0; \
              INSERT INTO sessions (token_hash, kind, national_id, registration_id, \
-             login_method, created_at, expires_at) VALUES ($2, $3, $4, $5, $6, $7, $8); \
+             login_method, created_at, expires_at) \
+             SELECT $2, $3, $4, $5, $6, $7, $8 WHERE changes() = 1; \
+             DELETE FROM sessions WHERE token_hash = $1 \
+             AND EXISTS (SELECT 1 FROM sessions WHERE token_hash = $2); \
              INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
              cert_fingerprint, client_addr, passkey_credential) \
-             VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17); \
+             SELECT $9, $10, $11, $12, $13, $14, $15, $16, $17 \
+             WHERE EXISTS (SELECT 1 FROM sessions WHERE token_hash = $2) RETURNING id; \
              COMMIT",
-    postgres: "WITH gone AS (DELETE FROM sessions WHERE token_hash = $1), \
+    postgres: "WITH used AS (UPDATE challenges SET used = 1 \
+               WHERE nonce = $18 AND session_hash = $1 AND used = 0 RETURNING nonce), \
+               gone AS (DELETE FROM sessions WHERE token_hash = $1 \
+               AND EXISTS (SELECT 1 FROM used)), \
                opened AS (INSERT INTO sessions (token_hash, kind, national_id, \
                registration_id, login_method, created_at, expires_at) \
-               VALUES ($2, $3, $4, $5, $6, $7, $8)) \
+               SELECT $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM used)) \
                INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
                cert_fingerprint, client_addr, passkey_credential) \
-               VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17)",
+               SELECT $9, $10, $11, $12, $13, $14, $15, $16, $17 \
+               WHERE EXISTS (SELECT 1 FROM used) RETURNING id",
 };
 
 /// What a session stands for.
@@ -117,17 +131,21 @@ impl Db {
         Ok(())
     }
 
-    /// A login: stores `new` and the login's audit row and deletes `previous`, in one
-    /// transaction made in one call to the database.
+    /// A login: uses up its challenge `nonce_hex` of the session `previous`, stores
+    /// `new` and the login's audit row and deletes `previous`, in one transaction made
+    /// in one call to the database. False, with nothing written, when the challenge
+    /// was used meanwhile.
     pub async fn open_login_session(
         &self,
-        previous: Option<&str>,
+        previous: &str,
+        nonce_hex: &str,
         new: &SessionRow,
         audit: &AuditEntry,
-    ) -> Result<(), PortalError> {
-        let query = sqlx::query(self.at_once_sql(&LOGIN)).bind(previous.map(str::to_owned));
-        self.write_at_once(bind_audit(bind_session(query, new), audit))
-            .await
+    ) -> Result<bool, PortalError> {
+        let query = sqlx::query(self.at_once_sql(&LOGIN)).bind(previous.to_owned());
+        let query = bind_audit(bind_session(query, new), audit).bind(nonce_hex.to_owned());
+        let audit_rows = self.write_at_once_returning(query).await?;
+        Ok(!audit_rows.is_empty())
     }
 
     /// The session if it exists and has not expired at `now`.

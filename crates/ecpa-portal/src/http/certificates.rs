@@ -3,13 +3,13 @@
 use axum::{Json, extract::State, response::Response};
 use ecpa_wire::ErrorCode;
 use ecpa_wire::api::{
-    CertificateLogin, CertificateStatus, CertificateStatusRequest, ChallengePurpose, LoginMethod,
+    CertificateLogin, CertificateStatus, CertificateStatusRequest, ChallengePurpose,
 };
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession, base64_field};
 use super::state::AppState;
-use super::steps::card::{card_profile, verify_answer};
-use super::steps::{audit, principal, sessions};
+use super::steps::card::{ChallengeUse, card_profile, verify_answer};
+use super::steps::{audit, challenge, principal, sessions};
 use crate::PortalError;
 use crate::db::AuditEntry;
 use crate::pki::ParsedCert;
@@ -55,28 +55,39 @@ pub async fn login(
             ChallengePurpose::Login,
             (&body).into(),
             &mut entry,
+            ChallengeUse::WithTheSession,
         )
         .await?;
-        let holder = state
-            .db()
-            .card_holder(&card.cert.identity_hex())
-            .await?
-            .ok_or(ErrorCode::CERT_NOT_REGISTERED)?;
-        let registration_id = holder.registration.id;
-        entry.national_id = Some(holder.registration.owner_national_id.clone());
-        let owner = principal::stored_national_id(Some(&holder.registration.owner_national_id))?;
-        let (who, kind) = principal::card_login(&state, &owner, holder)?;
-        let cookie = sessions::start_audited_session(
-            &state,
-            session.as_ref(),
-            kind,
-            &owner,
-            registration_id,
-            LoginMethod::Certificate,
-            &audit::succeeded(&state, &entry),
-        )
-        .await?;
-        Ok(sessions::with_cookie(cookie, who))
+        // The challenge exists, so the session holding it does.
+        let session = session.as_ref().ok_or(ErrorCode::CHALLENGE_UNKNOWN)?;
+        let opened = async {
+            let holder = state
+                .db()
+                .card_holder(&card.cert.identity_hex())
+                .await?
+                .ok_or(ErrorCode::CERT_NOT_REGISTERED)?;
+            let registration_id = holder.registration.id;
+            entry.national_id = Some(holder.registration.owner_national_id.clone());
+            let owner =
+                principal::stored_national_id(Some(&holder.registration.owner_national_id))?;
+            let (who, kind) = principal::card_login(&state, &owner, holder)?;
+            let cookie = sessions::start_audited_session(
+                &state,
+                session,
+                &body.nonce,
+                kind,
+                &owner,
+                registration_id,
+                &audit::succeeded(&state, &entry),
+            )
+            .await?;
+            Ok(sessions::with_cookie(cookie, who))
+        }
+        .await;
+        if opened.is_err() {
+            challenge::burn(&state, session, &body.nonce).await;
+        }
+        opened
     }
     .await;
     match result {

@@ -11,7 +11,7 @@ use ecpa_wire::{AgencyCode, CardKind, ErrorCode, NationalId};
 
 use super::extract::{ApiJson, ClientAddr, CurrentSession};
 use super::state::AppState;
-use super::steps::card::{VerifiedCard, verify_answer};
+use super::steps::card::{ChallengeUse, VerifiedCard, verify_answer};
 use super::steps::{audit, principal};
 use crate::PortalError;
 use crate::db::{AuditEntry, NewRegistration, RegistrationRow};
@@ -88,6 +88,7 @@ pub async fn register(
             ChallengePurpose::Register,
             (&body).into(),
             &mut entry,
+            ChallengeUse::First,
         )
         .await?;
         registration::card_type_asked(card.kind, body.kind)?;

@@ -98,6 +98,47 @@ async fn an_expired_nonce_is_expired_and_used_up() {
 }
 
 #[tokio::test]
+async fn a_refused_answer_uses_up_its_challenge() {
+    let app = spawn_app().await;
+    let card = registered_card(&app).await;
+    let mut browser = app.browser();
+
+    // Refused by the card checks: a signature over other text.
+    let (nonce, tbs) = browser.challenge("login").await;
+    let forged = login_body(&card, &nonce, &format!("{tbs}\nmore"));
+    browser
+        .post("/api/session/certificate", forged)
+        .await
+        .assert_error(422, "BAD_SIGNATURE");
+    browser
+        .post("/api/session/certificate", login_body(&card, &nonce, &tbs))
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+
+    // Refused after the card checks: a good card nobody registered.
+    let stranger = citizen_card("李", &national_id(62));
+    let (nonce, tbs) = browser.challenge("login").await;
+    browser
+        .post(
+            "/api/session/certificate",
+            login_body(&stranger, &nonce, &tbs),
+        )
+        .await
+        .assert_error(404, "CERT_NOT_REGISTERED");
+    browser
+        .post("/api/session/certificate", login_body(&card, &nonce, &tbs))
+        .await
+        .assert_error(400, "CHALLENGE_UNKNOWN");
+
+    // A new challenge of the same session still logs in.
+    let (nonce, tbs) = browser.challenge("login").await;
+    browser
+        .post("/api/session/certificate", login_body(&card, &nonce, &tbs))
+        .await
+        .assert_ok();
+}
+
+#[tokio::test]
 async fn a_nonce_from_another_session_is_unknown_and_stays_usable_by_its_owner() {
     let app = spawn_app().await;
     let card = registered_card(&app).await;

@@ -1,6 +1,8 @@
 //! A login's writes and a new visitor's first challenge are each one transaction made in
 //! one call to the database: when a statement in it fails, nothing of it stays, and the
-//! writer connection is left outside any transaction (later writes are committed).
+//! writer connection is left outside any transaction (later writes are committed). A
+//! login's write uses up its challenge: a second one with the same challenge writes
+//! nothing.
 
 use ecpa_portal::db::{AuditEntry, SessionKind, SessionRow};
 use sqlx::Row;
@@ -32,6 +34,10 @@ async fn stored(app: &TestApp, s: &SessionRow) -> bool {
     app.db.session(&s.token_hash, 0).await.unwrap().is_some()
 }
 
+async fn unused_challenges(app: &TestApp) -> i64 {
+    count(app, "SELECT COUNT(*) FROM challenges WHERE used = 0").await
+}
+
 #[tokio::test]
 async fn a_login_write_that_fails_leaves_nothing_of_it() {
     let app = spawn_app().await;
@@ -39,7 +45,11 @@ async fn a_login_write_that_fails_leaves_nothing_of_it() {
         session('a', SessionKind::Anonymous),
         session('b', SessionKind::Anonymous),
     );
-    app.db.insert_session(&previous).await.unwrap();
+    let nonce = "7".repeat(32);
+    app.db
+        .insert_session_with_challenge(&previous, &nonce, "login", "text", 2_000)
+        .await
+        .unwrap();
     app.db.insert_session(&taken).await.unwrap();
     let audit = AuditEntry {
         at: 1_000,
@@ -55,26 +65,76 @@ async fn a_login_write_that_fails_leaves_nothing_of_it() {
     };
     let failed = app
         .db
-        .open_login_session(Some(&previous.token_hash), &clash, &audit)
+        .open_login_session(&previous.token_hash, &nonce, &clash, &audit)
         .await;
     assert!(failed.is_err());
     assert!(stored(&app, &previous).await, "the DELETE was kept");
+    assert_eq!(
+        unused_challenges(&app).await,
+        1,
+        "the challenge was used up"
+    );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM audit_log").await,
         audit_rows
     );
 
     let new = session('c', SessionKind::Employee);
-    app.db
-        .open_login_session(Some(&previous.token_hash), &new, &audit)
+    let opened = app
+        .db
+        .open_login_session(&previous.token_hash, &nonce, &new, &audit)
         .await
         .unwrap();
+    assert!(opened);
     // Seen from another connection: committed, not held in an open transaction.
     assert!(stored(&app, &new).await);
     assert!(!stored(&app, &previous).await);
+    assert_eq!(unused_challenges(&app).await, 0);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM audit_log").await,
         audit_rows + 1
+    );
+}
+
+#[tokio::test]
+async fn a_second_login_with_a_used_challenge_writes_nothing() {
+    let app = spawn_app().await;
+    let previous = session('a', SessionKind::Anonymous);
+    let nonce = "8".repeat(32);
+    app.db
+        .insert_session_with_challenge(&previous, &nonce, "login", "text", 2_000)
+        .await
+        .unwrap();
+    let audit = AuditEntry {
+        at: 1_000,
+        outcome: "OK".into(),
+        ..AuditEntry::attempt("certificate_login", "127.0.0.1".into())
+    };
+    let first = session('c', SessionKind::Employee);
+    let second = session('d', SessionKind::Employee);
+    let (a, b) = tokio::join!(
+        app.db
+            .open_login_session(&previous.token_hash, &nonce, &first, &audit),
+        app.db
+            .open_login_session(&previous.token_hash, &nonce, &second, &audit),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a != b, "exactly one login got the challenge: {a} {b}");
+    let (won, lost) = if a {
+        (&first, &second)
+    } else {
+        (&second, &first)
+    };
+    assert!(stored(&app, won).await);
+    assert!(!stored(&app, lost).await);
+    assert!(!stored(&app, &previous).await);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE event = 'certificate_login'"
+        )
+        .await,
+        1
     );
 }
 

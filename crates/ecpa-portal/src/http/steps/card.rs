@@ -1,6 +1,6 @@
 //! A card's signed answer to a challenge, the first step of a certificate login and
-//! of a registration: decoded, noted in the audit entry, the challenge used up, then
-//! the certificate and the signature verified. The certificate is parsed once.
+//! of a registration: decoded, noted in the audit entry, the challenge taken, then the
+//! certificate and the signature verified. The certificate is parsed once.
 
 use ecpa_cert::CertProfile;
 use ecpa_wire::api::{CertificateLogin, ChallengePurpose, RegistrationRequest};
@@ -61,34 +61,69 @@ pub fn card_profile(cert: &ParsedCert) -> Result<(CertProfile, CardKind), Portal
     Ok((profile, kind))
 }
 
+/// When the answered challenge is used up. Either way it answers once: a second
+/// answer to it is `CHALLENGE_UNKNOWN`, whether the first succeeded or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeUse {
+    /// Before the certificate is checked (a registration).
+    First,
+    /// In the write that opens the login's session
+    /// ([`crate::db::Db::open_login_session`]), so a login stopped half way (a killed
+    /// process) leaves neither a session nor a used challenge; here only when a check
+    /// fails, and by the caller when a later step fails.
+    WithTheSession,
+}
+
 /// Decodes the answer and notes its certificate in `entry` (as soon as the bytes are
-/// known, so a refusal is logged with them), uses up the challenge, then checks the
-/// certificate's chain and validity, the card's signature over the challenge text the
-/// portal stored, the certificate's revocation (OCSP when on, else or failing that the
-/// CRL), keyUsage and policy, and that its CA may issue its kind of card.
+/// known, so a refusal is logged with them), takes the challenge (used up as `when`
+/// says), then checks the certificate's chain and validity, the card's signature over
+/// the challenge text the portal stored, the certificate's revocation (OCSP when on,
+/// else or failing that the CRL), keyUsage and policy, and that its CA may issue its
+/// kind of card.
 pub async fn verify_answer(
     state: &AppState,
     session: Option<&SessionRow>,
     purpose: ChallengePurpose,
     answer: CardAnswer<'_>,
     entry: &mut AuditEntry,
+    when: ChallengeUse,
 ) -> Result<VerifiedCard, PortalError> {
     let der = base64_field("certificate", answer.certificate)?;
     let parsed = ParsedCert::parse(&der);
     entry.cert_fingerprint = Some(hex::encode(Sha256::digest(&der)));
     entry.cert_serial = parsed.as_ref().ok().map(ParsedCert::serial_hex);
     let signature = base64_field("signature", answer.signature)?;
-    let tbs = challenge::take(state, session, answer.nonce, purpose).await?;
+    let tbs = match when {
+        ChallengeUse::First => challenge::take(state, session, answer.nonce, purpose).await?,
+        ChallengeUse::WithTheSession => {
+            challenge::read(state, session, answer.nonce, purpose).await?
+        }
+    };
+    let parsed = parsed.map_err(|_| CertCheckError::Malformed);
+    let checked = check_card(state, parsed, &signature, &tbs).await;
+    if let (Err(_), ChallengeUse::WithTheSession, Some(session)) = (&checked, when, session) {
+        challenge::burn(state, session, answer.nonce).await;
+    }
+    checked
+}
+
+/// Every check of a card's certificate and of its signature over `tbs`.
+async fn check_card(
+    state: &AppState,
+    parsed: Result<ParsedCert, CertCheckError>,
+    signature: &[u8],
+    tbs: &str,
+) -> Result<VerifiedCard, PortalError> {
     let now = state.now().unix_timestamp();
     let trust = state.trust();
     let refused = |e: CertCheckError| {
         tracing::info!(error = %e, "certificate refused");
         PortalError::Refused(e.into())
     };
-    let cert = parsed.map_err(|_| refused(CertCheckError::Malformed))?;
+    let cert = parsed.map_err(refused)?;
     let chain = trust.card_chain(&cert, now).map_err(refused)?;
     let issuer = trust.issuer(&chain);
-    if !verify_card_signature(cert.spki(), tbs.as_bytes(), &signature) {
+    if !verify_card_signature(cert.spki(), tbs.as_bytes(), signature) {
         return Err(ErrorCode::BAD_SIGNATURE.into());
     }
     // Asked only now: for a certificate of a configured CA, with its key's signature.

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use ecpa_wire::NationalId;
 use ecpa_wire::api::{LoginMethod, Principal};
+use ecpa_wire::{ErrorCode, NationalId, Nonce};
 
 use crate::PortalError;
 use crate::db::{AuditEntry, SessionKind, SessionRow};
@@ -70,15 +70,17 @@ pub async fn start_session(
     Ok((cookie, row))
 }
 
-/// A login's session, as [`start_session`], stored in one write with the login's
-/// audit row `audit`.
+/// A card login's session, replacing `previous` (the session that holds the login's
+/// challenge `nonce`), stored in one write with the login's audit row `audit` and the
+/// challenge used up; `CHALLENGE_UNKNOWN`, with nothing written, when the challenge
+/// was used meanwhile (by another answer to it).
 pub async fn start_audited_session(
     state: &AppState,
-    previous: Option<&SessionRow>,
+    previous: &SessionRow,
+    nonce: &Nonce,
     kind: SessionKind,
     national_id: &NationalId,
     registration_id: i64,
-    login_method: LoginMethod,
     audit: &AuditEntry,
 ) -> Result<HeaderValue, PortalError> {
     let (cookie, row) = new_session(
@@ -86,11 +88,16 @@ pub async fn start_audited_session(
         kind,
         Some(national_id),
         Some(registration_id),
-        Some(login_method),
+        Some(LoginMethod::Certificate),
         None,
     )?;
-    let previous = previous.map(|p| p.token_hash.as_str());
-    state.db().open_login_session(previous, &row, audit).await?;
+    let opened = state
+        .db()
+        .open_login_session(&previous.token_hash, &nonce.to_hex(), &row, audit)
+        .await?;
+    if !opened {
+        return Err(ErrorCode::CHALLENGE_UNKNOWN.into());
+    }
     Ok(cookie)
 }
 
