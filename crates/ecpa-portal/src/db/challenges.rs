@@ -3,25 +3,24 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::at_once::AtOnce;
+use super::at_once::{AtOnce, Binder};
 use super::sessions::bind_session;
 use super::{Db, SessionRow};
 use crate::PortalError;
 
 /// A new browser's first challenge: its session stored (`$1`–`$7`) and the challenge
 /// (`$8`–`$11`) bound to it (`$1`).
-const FIRST_CHALLENGE: AtOnce = AtOnce {
-    sqlite: "BEGIN; \
-             INSERT INTO sessions (token_hash, kind, national_id, registration_id, \
+static FIRST_CHALLENGE: AtOnce = AtOnce {
+    sqlite: "INSERT INTO sessions (token_hash, kind, national_id, registration_id, \
              login_method, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7); \
              INSERT INTO challenges (nonce, purpose, session_hash, tbs, expires_at, used) \
-             VALUES ($8, $9, $1, $10, $11, 0); \
-             COMMIT",
+             VALUES ($8, $9, $1, $10, $11, 0)",
     postgres: "WITH opened AS (INSERT INTO sessions (token_hash, kind, national_id, \
                registration_id, login_method, created_at, expires_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7)) \
                INSERT INTO challenges (nonce, purpose, session_hash, tbs, expires_at, used) \
                VALUES ($8, $9, $1, $10, $11, 0)",
+    params: 11,
 };
 
 /// A challenge as it was issued.
@@ -65,12 +64,16 @@ impl Db {
         tbs: &str,
         expires_at: i64,
     ) -> Result<(), PortalError> {
-        let query = bind_session(sqlx::query(self.at_once_sql(&FIRST_CHALLENGE)), session)
-            .bind(nonce_hex.to_owned())
-            .bind(purpose.to_owned())
-            .bind(tbs.to_owned())
-            .bind(expires_at);
-        self.write_at_once(query).await
+        let session = session.clone();
+        let (nonce_hex, purpose, tbs) = (nonce_hex.to_owned(), purpose.to_owned(), tbs.to_owned());
+        let bind: Binder = Box::new(move |query| {
+            bind_session(query, &session)
+                .bind(nonce_hex.clone())
+                .bind(purpose.clone())
+                .bind(tbs.clone())
+                .bind(expires_at)
+        });
+        self.write_at_once(&FIRST_CHALLENGE, bind).await.map(drop)
     }
 
     /// The session's challenge if it is still unused, left unused: the caller uses it

@@ -24,12 +24,15 @@ pub use registrations::{NewRegistration, RegistrationRow};
 pub use sessions::{SessionKind, SessionRow};
 
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, migrate::Migrator};
 
 use crate::PortalError;
+use at_once::WriteQueue;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -72,6 +75,8 @@ pub struct Db {
     /// only for the writes before it.
     writer: AnyPool,
     backend: Backend,
+    /// SQLite: the writes waiting for the writer, committed together.
+    queue: Arc<WriteQueue>,
 }
 
 /// Every SQLite connection: WAL with `synchronous = NORMAL`. A commit is written to
@@ -100,10 +105,16 @@ fn sqlite_options(connections: u32) -> AnyPoolOptions {
 /// driver's own count of open transactions no longer matches: a connection kept in
 /// that state would run every later write in a transaction never committed. One call
 /// to the connection's thread: `BEGIN` fails inside a transaction.
-fn outside_transaction(
-    conn: &mut AnyConnection,
-) -> Pin<Box<dyn Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+/// Skipped when `known_outside` says the last user saw its transaction commit.
+fn outside_transaction<'c>(
+    conn: &'c mut AnyConnection,
+    known_outside: &AtomicBool,
+) -> Pin<Box<dyn Future<Output = Result<bool, sqlx::Error>> + Send + 'c>> {
+    let skip = at_once::skip_return_check(known_outside);
     Box::pin(async move {
+        if skip {
+            return Ok(true);
+        }
         if sqlx::query("BEGIN; ROLLBACK").execute(conn).await.is_err() {
             tracing::warn!("closing a database connection left inside a transaction");
             return Ok(false);
@@ -118,11 +129,13 @@ impl Db {
         install_default_drivers();
         let backend = Backend::of_url(url)?;
         let url = &*sqlite_url::creating(url);
+        let queue = Arc::new(WriteQueue::default());
         let (pool, writer) = match backend {
             Backend::Sqlite => {
+                let known_outside = queue.outside_transaction_flag();
                 let writer = sqlite_options(1)
                     .acquire_timeout(WRITE_WAIT)
-                    .after_release(|conn, _| outside_transaction(conn))
+                    .after_release(move |conn, _| outside_transaction(conn, &known_outside))
                     .connect(url)
                     .await?;
                 // WAL lets readers and the one writer proceed together; it persists in the file.
@@ -146,6 +159,7 @@ impl Db {
             pool,
             writer,
             backend,
+            queue,
         };
         db.fill_in_identities().await?;
         Ok(db)

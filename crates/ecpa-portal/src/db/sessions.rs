@@ -5,7 +5,7 @@ use sqlx::any::{Any, AnyArguments};
 use sqlx::query::Query;
 use sqlx::{AnyConnection, Row};
 
-use super::at_once::AtOnce;
+use super::at_once::{AtOnce, Binder};
 use super::audit::bind_audit;
 use super::{AuditEntry, Db};
 use crate::PortalError;
@@ -17,9 +17,8 @@ use crate::PortalError;
 /// returned. On SQLite the session is stored only if the `UPDATE` just before it
 /// changed a row, and the later statements only if that session exists (its token is
 /// new).
-const LOGIN: AtOnce = AtOnce {
-    sqlite: "BEGIN; \
-             UPDATE challenges SET used = 1 \
+static LOGIN: AtOnce = AtOnce {
+    sqlite: "UPDATE challenges SET used = 1 \
              WHERE nonce = $18 AND session_hash = $1 AND used = 0; \
              INSERT INTO sessions (token_hash, kind, national_id, registration_id, \
              login_method, created_at, expires_at) \
@@ -29,8 +28,8 @@ const LOGIN: AtOnce = AtOnce {
              INSERT INTO audit_log (at, event, outcome, national_id, account, cert_serial, \
              cert_fingerprint, client_addr, passkey_credential) \
              SELECT $9, $10, $11, $12, $13, $14, $15, $16, $17 \
-             WHERE EXISTS (SELECT 1 FROM sessions WHERE token_hash = $2) RETURNING id; \
-             COMMIT",
+             WHERE EXISTS (SELECT 1 FROM sessions WHERE token_hash = $2) \
+             RETURNING id, {job}",
     postgres: "WITH used AS (UPDATE challenges SET used = 1 \
                WHERE nonce = $18 AND session_hash = $1 AND used = 0 RETURNING nonce), \
                gone AS (DELETE FROM sessions WHERE token_hash = $1 \
@@ -42,6 +41,7 @@ const LOGIN: AtOnce = AtOnce {
                cert_fingerprint, client_addr, passkey_credential) \
                SELECT $9, $10, $11, $12, $13, $14, $15, $16, $17 \
                WHERE EXISTS (SELECT 1 FROM used) RETURNING id",
+    params: 18,
 };
 
 /// What a session stands for.
@@ -142,9 +142,13 @@ impl Db {
         new: &SessionRow,
         audit: &AuditEntry,
     ) -> Result<bool, PortalError> {
-        let query = sqlx::query(self.at_once_sql(&LOGIN)).bind(previous.to_owned());
-        let query = bind_audit(bind_session(query, new), audit).bind(nonce_hex.to_owned());
-        let audit_rows = self.write_at_once_returning(query).await?;
+        let (previous, nonce_hex) = (previous.to_owned(), nonce_hex.to_owned());
+        let (new, audit) = (new.clone(), audit.clone());
+        let bind: Binder = Box::new(move |query| {
+            bind_audit(bind_session(query.bind(previous.clone()), &new), &audit)
+                .bind(nonce_hex.clone())
+        });
+        let audit_rows = self.write_at_once(&LOGIN, bind).await?;
         Ok(!audit_rows.is_empty())
     }
 

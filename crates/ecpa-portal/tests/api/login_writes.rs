@@ -2,7 +2,8 @@
 //! one call to the database: when a statement in it fails, nothing of it stays, and the
 //! writer connection is left outside any transaction (later writes are committed). A
 //! login's write uses up its challenge: a second one with the same challenge writes
-//! nothing.
+//! nothing. Writes sent at the same time (committed together on SQLite) are each
+//! answered with their own outcome: one that fails does not take the others with it.
 
 use ecpa_portal::db::{AuditEntry, SessionKind, SessionRow};
 use sqlx::Row;
@@ -164,4 +165,86 @@ async fn a_first_challenge_that_fails_stores_no_session() {
         .unwrap();
     assert!(stored(&app, &third).await);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM challenges").await, 2);
+}
+
+fn numbered(prefix: char, n: usize, kind: SessionKind) -> SessionRow {
+    SessionRow {
+        token_hash: format!("{prefix}{n:063}"),
+        ..session(prefix, kind)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_sent_together_are_answered_each_on_its_own() {
+    let app = spawn_app().await;
+    let audit = AuditEntry {
+        at: 1_000,
+        outcome: "OK".into(),
+        ..AuditEntry::attempt("certificate_login", "127.0.0.1".into())
+    };
+    // 24 visitors with a challenge each; the first 4 challenges already used by a login.
+    for n in 0..24 {
+        let visitor = numbered('a', n, SessionKind::Anonymous);
+        let nonce = format!("{n:032}");
+        app.db
+            .insert_session_with_challenge(&visitor, &nonce, "login", "text", 2_000)
+            .await
+            .unwrap();
+    }
+    for n in 0..4 {
+        let (visitor, nonce) = (numbered('a', n, SessionKind::Anonymous), format!("{n:032}"));
+        let employee = numbered('b', n, SessionKind::Employee);
+        let opened = app
+            .db
+            .open_login_session(&visitor.token_hash, &nonce, &employee, &audit);
+        assert!(opened.await.unwrap());
+    }
+
+    let mut logins = tokio::task::JoinSet::new();
+    for n in 0..24 {
+        let (db, audit) = (app.db.clone(), audit.clone());
+        logins.spawn(async move {
+            let (visitor, nonce) = (numbered('a', n, SessionKind::Anonymous), format!("{n:032}"));
+            let employee = numbered('c', n, SessionKind::Employee);
+            let opened = db.open_login_session(&visitor.token_hash, &nonce, &employee, &audit);
+            (n, opened.await.unwrap())
+        });
+    }
+    let mut firsts = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let db = app.db.clone();
+        firsts.spawn(async move {
+            // Every fourth one reuses a nonce already stored: its INSERT fails.
+            let nonce = if n % 4 == 0 {
+                format!("{n:032}")
+            } else {
+                format!("f{n:031}")
+            };
+            let visitor = numbered('d', n, SessionKind::Anonymous);
+            let stored = db.insert_session_with_challenge(&visitor, &nonce, "login", "t", 2_000);
+            (n, stored.await.is_ok())
+        });
+    }
+    for (n, opened) in logins.join_all().await {
+        assert_eq!(
+            opened,
+            n >= 4,
+            "login {n}: its challenge was used {}",
+            n < 4
+        );
+        assert_eq!(
+            stored(&app, &numbered('c', n, SessionKind::Employee)).await,
+            n >= 4
+        );
+    }
+    for (n, ok) in firsts.join_all().await {
+        assert_eq!(ok, n % 4 != 0, "first challenge {n}");
+        assert_eq!(
+            stored(&app, &numbered('d', n, SessionKind::Anonymous)).await,
+            ok
+        );
+    }
+    let logins = "SELECT COUNT(*) FROM audit_log WHERE event = 'certificate_login'";
+    assert_eq!(count(&app, logins).await, 4 + 20);
+    assert_eq!(unused_challenges(&app).await, 12);
 }
