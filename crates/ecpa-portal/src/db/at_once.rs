@@ -200,39 +200,25 @@ impl Db {
 
 /// Sends `batch` as one transaction on `writer` and answers each write. If it fails,
 /// each write is tried again in a transaction of its own, so that one write's failure
-/// is answered to that write alone.
+/// is answered to that write alone. The answers go out before the writer is released,
+/// so a request that gets the writer next finds its own write answered.
 async fn commit_batch(queue: Arc<WriteQueue>, mut writer: PoolConnection<Any>, batch: Vec<Queued>) {
-    let outcome = run(&queue, &mut writer, &batch).await;
-    let answers = match outcome {
-        Ok(rows) => Ok(rows_by_job(rows, batch.len())),
-        Err(error) if batch.len() == 1 => Err(error),
+    let answers = match run(&queue, &mut writer, &batch).await {
+        Ok(rows) => rows_by_job(rows, batch.len()).into_iter().map(Ok).collect(),
+        Err(error) if batch.len() == 1 => vec![Err(error)],
         Err(error) => {
             tracing::warn!(writes = batch.len(), %error, "a batch of writes failed; each tried alone");
             let mut answers = Vec::with_capacity(batch.len());
             for queued in &batch {
-                let alone = std::slice::from_ref(queued);
-                answers.push(run(&queue, &mut writer, alone).await);
+                answers.push(run(&queue, &mut writer, std::slice::from_ref(queued)).await);
             }
-            drop(writer);
-            for (queued, answer) in batch.into_iter().zip(answers) {
-                let _ = queued.reply.send(answer);
-            }
-            return;
+            answers
         }
     };
-    drop(writer);
-    match answers {
-        Ok(rows) => {
-            for (queued, rows) in batch.into_iter().zip(rows) {
-                let _ = queued.reply.send(Ok(rows));
-            }
-        }
-        Err(error) => {
-            if let Some(queued) = batch.into_iter().next() {
-                let _ = queued.reply.send(Err(error));
-            }
-        }
+    for (queued, answer) in batch.into_iter().zip(answers) {
+        let _ = queued.reply.send(answer);
     }
+    drop(writer);
 }
 
 /// One transaction of `batch`'s writes; rolled back if it fails.
@@ -268,7 +254,9 @@ async fn run(
 fn rows_by_job(rows: Vec<AnyRow>, jobs: usize) -> Vec<Vec<AnyRow>> {
     let mut by_job: Vec<Vec<AnyRow>> = (0..jobs).map(|_| Vec::new()).collect();
     for row in rows {
-        let job = row.try_get::<i64, _>(row.len() - 1).unwrap_or(-1);
+        let job = row
+            .try_get::<i64, _>(row.len().saturating_sub(1))
+            .unwrap_or(-1);
         if let Some(rows) = usize::try_from(job).ok().and_then(|j| by_job.get_mut(j)) {
             rows.push(row);
         }
