@@ -19,6 +19,9 @@ pub enum PortalError {
     Malformed(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A read on the calling thread (`db::direct`) failed.
+    #[error("database read: {0}")]
+    DirectRead(#[from] rusqlite::Error),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("configuration: {0}")]
@@ -43,6 +46,7 @@ impl PortalError {
                 ErrorCode::MALFORMED_REQUEST
             }
             PortalError::Database(e) => database_code(e),
+            PortalError::DirectRead(e) => direct_read_code(e),
             _ => ErrorCode::INTERNAL,
         }
     }
@@ -81,6 +85,21 @@ fn database_code(error: &sqlx::Error) -> ErrorCode {
                 ErrorCode::INTERNAL
             }
         }
+        _ => ErrorCode::INTERNAL,
+    }
+}
+
+/// The same answers for a read on the calling thread.
+fn direct_read_code(error: &rusqlite::Error) -> ErrorCode {
+    use rusqlite::ErrorCode as Sqlite;
+    match error.sqlite_error_code() {
+        Some(Sqlite::DiskFull) => ErrorCode::STORAGE_FULL,
+        Some(
+            Sqlite::SystemIoFailure
+            | Sqlite::DatabaseBusy
+            | Sqlite::DatabaseLocked
+            | Sqlite::CannotOpen,
+        ) => ErrorCode::SERVICE_UNAVAILABLE,
         _ => ErrorCode::INTERNAL,
     }
 }

@@ -2,10 +2,10 @@
 
 use ecpa_wire::AgencyCode;
 use ecpa_wire::api::Agency;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::Db;
+use super::columns::Columns;
 use crate::PortalError;
 use crate::domain::KnownAgency;
 
@@ -33,11 +33,11 @@ const AGENCY_COLUMNS: AgencyColumns = ["code", "name", "oid", "personnel_authori
 
 /// The agency in `row`'s `columns`.
 pub(super) fn known_agency_from_row(
-    row: &AnyRow,
+    row: &impl Columns,
     columns: AgencyColumns,
 ) -> Result<KnownAgency, PortalError> {
     let [code, name, oid, authority] = columns;
-    let authority: Option<String> = row.try_get(authority)?;
+    let authority: Option<String> = row.column(authority)?;
     let authority = authority
         .map(|c| {
             AgencyCode::parse(&c)
@@ -46,9 +46,9 @@ pub(super) fn known_agency_from_row(
         .transpose()?;
     Ok(KnownAgency {
         agency: Agency {
-            code: row.try_get(code)?,
-            name: row.try_get(name)?,
-            oid: row.try_get(oid)?,
+            code: row.column(code)?,
+            name: row.column(name)?,
+            oid: row.column(oid)?,
         },
         personnel_authority: authority,
     })

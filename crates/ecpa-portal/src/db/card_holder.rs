@@ -3,9 +3,10 @@
 //! card was registered for.
 
 use ecpa_wire::AgencyCode;
-use sqlx::Row;
+use rusqlite::named_params;
 
 use super::agencies::{AgencyColumns, known_agency_from_row};
+use super::columns::Columns;
 use super::personnel::record_from_row;
 use super::registrations::from_row as registration_from_row;
 use super::{Db, RegistrationRow};
@@ -59,35 +60,56 @@ impl Db {
     /// The owner of the card whose tbsCertificate hashes to `identity`, or `None` when
     /// it is not registered.
     pub async fn card_holder(&self, identity: &str) -> Result<Option<CardHolder>, PortalError> {
+        let mut holder = None;
+        if let Some(direct) = &self.direct {
+            direct.read(|conn| {
+                let mut statement = conn.prepare_cached(QUERY)?;
+                let mut rows = statement.query(named_params! {"$1": identity})?;
+                while let Some(row) = rows.next()? {
+                    add_row(&mut holder, row)?;
+                }
+                Ok(())
+            })?;
+            return Ok(holder);
+        }
         let rows = sqlx::query(QUERY)
             .bind(identity.to_owned())
             .fetch_all(&self.pool)
             .await?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let registered_code: Option<String> = first.try_get(REGISTERED_AGENCY[0])?;
-        let registration_agency = registered_code
-            .map(|_| known_agency_from_row(first, REGISTERED_AGENCY))
-            .transpose()?;
-        let mut holder = CardHolder {
-            registration: registration_from_row(first)?,
-            records: Vec::with_capacity(rows.len()),
-            agency_names: Vec::new(),
-            registration_agency,
-        };
         for row in &rows {
-            let national_id: Option<String> = row.try_get("national_id")?;
-            if national_id.is_none() {
-                continue;
-            }
-            let record = record_from_row(row, "record_agency_code")?;
-            let agency_name: Option<String> = row.try_get("record_agency_name")?;
-            if let Some(name) = agency_name {
-                holder.agency_names.push((record.agency_code.clone(), name));
-            }
-            holder.records.push(record);
+            add_row(&mut holder, row)?;
         }
-        Ok(Some(holder))
+        Ok(holder)
     }
+}
+
+/// Adds one row of [`QUERY`] to the holder read so far: the first row gives the
+/// registration, each row with a personnel record gives that record.
+fn add_row(holder: &mut Option<CardHolder>, row: &impl Columns) -> Result<(), PortalError> {
+    let holder = match holder {
+        Some(holder) => holder,
+        None => {
+            let registered_code: Option<String> = row.column(REGISTERED_AGENCY[0])?;
+            let registration_agency = registered_code
+                .map(|_| known_agency_from_row(row, REGISTERED_AGENCY))
+                .transpose()?;
+            holder.insert(CardHolder {
+                registration: registration_from_row(row)?,
+                records: Vec::new(),
+                agency_names: Vec::new(),
+                registration_agency,
+            })
+        }
+    };
+    let national_id: Option<String> = row.column("national_id")?;
+    if national_id.is_none() {
+        return Ok(());
+    }
+    let record = record_from_row(row, "record_agency_code")?;
+    let agency_name: Option<String> = row.column("record_agency_name")?;
+    if let Some(name) = agency_name {
+        holder.agency_names.push((record.agency_code.clone(), name));
+    }
+    holder.records.push(record);
+    Ok(())
 }

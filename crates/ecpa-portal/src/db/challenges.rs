@@ -1,9 +1,9 @@
 //! Challenges: single use, bound to a session, with a deadline.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use rusqlite::named_params;
 
 use super::at_once::{AtOnce, Binder};
+use super::columns::Columns;
 use super::sessions::bind_session;
 use super::{Db, SessionRow};
 use crate::PortalError;
@@ -83,15 +83,20 @@ impl Db {
         nonce_hex: &str,
         session_hash: &str,
     ) -> Result<Option<StoredChallenge>, PortalError> {
-        let row = sqlx::query(
-            "SELECT purpose, tbs, expires_at FROM challenges \
-             WHERE nonce = $1 AND session_hash = $2 AND used = 0",
-        )
-        .bind(nonce_hex.to_owned())
-        .bind(session_hash.to_owned())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| stored_challenge(&row)).transpose()
+        if let Some(direct) = &self.direct {
+            return direct.read(|conn| {
+                let mut statement = conn.prepare_cached(UNUSED_CHALLENGE)?;
+                let params = named_params! {"$1": nonce_hex, "$2": session_hash};
+                let mut rows = statement.query(params)?;
+                rows.next()?.map(stored_challenge).transpose()
+            });
+        }
+        let row = sqlx::query(UNUSED_CHALLENGE)
+            .bind(nonce_hex.to_owned())
+            .bind(session_hash.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(stored_challenge).transpose()
     }
 
     /// Marks the session's unused challenge as used and returns it; one statement, so
@@ -127,10 +132,13 @@ impl Db {
     }
 }
 
-fn stored_challenge(row: &AnyRow) -> Result<StoredChallenge, PortalError> {
+const UNUSED_CHALLENGE: &str = "SELECT purpose, tbs, expires_at FROM challenges \
+     WHERE nonce = $1 AND session_hash = $2 AND used = 0";
+
+fn stored_challenge(row: &impl Columns) -> Result<StoredChallenge, PortalError> {
     Ok(StoredChallenge {
-        purpose: row.try_get("purpose")?,
-        tbs: row.try_get("tbs")?,
-        expires_at: row.try_get("expires_at")?,
+        purpose: row.column("purpose")?,
+        tbs: row.column("tbs")?,
+        expires_at: row.column("expires_at")?,
     })
 }

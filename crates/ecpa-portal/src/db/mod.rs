@@ -7,6 +7,8 @@ mod at_once;
 mod audit;
 mod card_holder;
 mod challenges;
+mod columns;
+mod direct;
 mod passkeys;
 mod personnel;
 mod registrations;
@@ -24,15 +26,18 @@ pub use registrations::{NewRegistration, RegistrationRow};
 pub use sessions::{SessionKind, SessionRow};
 
 use std::pin::Pin;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, migrate::Migrator};
 
 use crate::PortalError;
 use at_once::WriteQueue;
+use direct::DirectReads;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -77,6 +82,8 @@ pub struct Db {
     backend: Backend,
     /// SQLite: the writes waiting for the writer, committed together.
     queue: Arc<WriteQueue>,
+    /// SQLite in a file: the reads made on the calling thread.
+    direct: Option<Arc<DirectReads>>,
 }
 
 /// Every SQLite connection: WAL with `synchronous = NORMAL`. A commit is written to
@@ -130,6 +137,7 @@ impl Db {
         let backend = Backend::of_url(url)?;
         let url = &*sqlite_url::creating(url);
         let queue = Arc::new(WriteQueue::default());
+        let mut direct = None;
         let (pool, writer) = match backend {
             Backend::Sqlite => {
                 let known_outside = queue.outside_transaction_flag();
@@ -143,6 +151,8 @@ impl Db {
                     .execute(&writer)
                     .await?;
                 SQLITE_MIGRATIONS.run(&writer).await?;
+                let options = SqliteConnectOptions::from_str(url)?;
+                direct = DirectReads::for_url(url, options.get_filename()).map(Arc::new);
                 (sqlite_options(8).connect(url).await?, writer)
             }
             Backend::Postgres => {
@@ -160,6 +170,7 @@ impl Db {
             writer,
             backend,
             queue,
+            direct,
         };
         db.fill_in_identities().await?;
         Ok(db)

@@ -1,10 +1,11 @@
 //! Personnel records and agencies.
 
 use ecpa_wire::{AgencyCode, NationalId, api::Agency};
-use sqlx::{AnyConnection, Row, any::AnyRow};
+use sqlx::AnyConnection;
 use time::Date;
 
 use super::Db;
+use super::columns::Columns;
 use crate::PortalError;
 use crate::domain::{EmploymentStatus, PersonnelCategory, PersonnelRecord};
 
@@ -21,22 +22,22 @@ pub fn parse_date(text: &str) -> Option<Date> {
 
 /// A personnel record from a row with its columns, the agency code's named `agency_column`.
 pub(super) fn record_from_row(
-    row: &AnyRow,
+    row: &impl Columns,
     agency_column: &str,
 ) -> Result<PersonnelRecord, PortalError> {
     let bad = |what: &str| PortalError::Internal(format!("stored personnel record: bad {what}"));
-    let national_id: String = row.try_get("national_id")?;
-    let agency_code: String = row.try_get(agency_column)?;
-    let category: String = row.try_get("personnel_category")?;
-    let status: String = row.try_get("status")?;
-    let filed_on: String = row.try_get("filed_on")?;
+    let national_id: String = row.column("national_id")?;
+    let agency_code: String = row.column(agency_column)?;
+    let category: String = row.column("personnel_category")?;
+    let status: String = row.column("status")?;
+    let filed_on: String = row.column("filed_on")?;
     Ok(PersonnelRecord {
         national_id: NationalId::parse(&national_id).map_err(|_| bad("national_id"))?,
-        name: row.try_get("name")?,
+        name: row.column("name")?,
         agency_code: AgencyCode::parse(&agency_code).map_err(|_| bad("agency_code"))?,
-        service_unit: row.try_get("service_unit")?,
+        service_unit: row.column("service_unit")?,
         category: PersonnelCategory::parse(&category).ok_or_else(|| bad("category"))?,
-        concurrent_duty: row.try_get("concurrent_duty")?,
+        concurrent_duty: row.column("concurrent_duty")?,
         status: EmploymentStatus::parse(&status).ok_or_else(|| bad("status"))?,
         filed_on: parse_date(&filed_on).ok_or_else(|| bad("filed_on"))?,
     })

@@ -2,9 +2,10 @@
 //! signed, see [`crate::pki::ParsedCert::identity`]).
 
 use ecpa_wire::{AgencyCode, CardKind};
-use sqlx::{Row, any::AnyRow};
+use sqlx::Row;
 
 use super::audit::audit_insert;
+use super::columns::Columns;
 use super::{AuditEntry, Db, is_unique_violation, unless_duplicate};
 use crate::PortalError;
 use crate::pki::ParsedCert;
@@ -46,9 +47,9 @@ pub struct RegistrationRow {
 const COLUMNS: &str = "id, owner_national_id, kind, fingerprint, serial, subject, issuer, \
                        not_before, not_after, agency_code, registered_at";
 
-pub(super) fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
-    let kind: String = row.try_get("kind")?;
-    let agency_code: Option<String> = row.try_get("agency_code")?;
+pub(super) fn from_row(row: &impl Columns) -> Result<RegistrationRow, PortalError> {
+    let kind: String = row.column("kind")?;
+    let agency_code: Option<String> = row.column("agency_code")?;
     let agency_code = agency_code
         .map(|c| {
             AgencyCode::parse(&c)
@@ -56,18 +57,18 @@ pub(super) fn from_row(row: &AnyRow) -> Result<RegistrationRow, PortalError> {
         })
         .transpose()?;
     Ok(RegistrationRow {
-        id: row.try_get("id")?,
-        owner_national_id: row.try_get("owner_national_id")?,
+        id: row.column("id")?,
+        owner_national_id: row.column("owner_national_id")?,
         kind: CardKind::parse(&kind)
             .ok_or_else(|| PortalError::Internal(format!("stored kind {kind}")))?,
-        fingerprint: row.try_get("fingerprint")?,
-        serial: row.try_get("serial")?,
-        subject: row.try_get("subject")?,
-        issuer: row.try_get("issuer")?,
-        not_before: row.try_get("not_before")?,
-        not_after: row.try_get("not_after")?,
+        fingerprint: row.column("fingerprint")?,
+        serial: row.column("serial")?,
+        subject: row.column("subject")?,
+        issuer: row.column("issuer")?,
+        not_before: row.column("not_before")?,
+        not_after: row.column("not_after")?,
         agency_code,
-        registered_at: row.try_get("registered_at")?,
+        registered_at: row.column("registered_at")?,
     })
 }
 

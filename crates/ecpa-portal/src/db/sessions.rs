@@ -1,12 +1,14 @@
 //! Browser sessions, stored by the SHA-256 of the cookie token.
 
 use ecpa_wire::api::LoginMethod;
+use rusqlite::named_params;
+use sqlx::AnyConnection;
 use sqlx::any::{Any, AnyArguments};
 use sqlx::query::Query;
-use sqlx::{AnyConnection, Row};
 
 use super::at_once::{AtOnce, Binder};
 use super::audit::bind_audit;
+use super::columns::Columns;
 use super::{AuditEntry, Db};
 use crate::PortalError;
 
@@ -158,35 +160,19 @@ impl Db {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<SessionRow>, PortalError> {
-        let row = sqlx::query(
-            "SELECT token_hash, kind, national_id, registration_id, login_method, passkey_id, \
-             created_at, expires_at \
-             FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        )
-        .bind(token_hash.to_owned())
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let kind: String = row.try_get("kind")?;
-        let login_method: Option<String> = row.try_get("login_method")?;
-        let login_method = login_method
-            .map(|m| {
-                parse_login_method(&m)
-                    .ok_or_else(|| PortalError::Internal(format!("stored login method {m}")))
-            })
-            .transpose()?;
-        Ok(Some(SessionRow {
-            token_hash: row.try_get("token_hash")?,
-            kind: SessionKind::parse(&kind)
-                .ok_or_else(|| PortalError::Internal(format!("stored session kind {kind}")))?,
-            national_id: row.try_get("national_id")?,
-            registration_id: row.try_get("registration_id")?,
-            login_method,
-            passkey_id: row.try_get("passkey_id")?,
-            created_at: row.try_get("created_at")?,
-            expires_at: row.try_get("expires_at")?,
-        }))
+        if let Some(direct) = &self.direct {
+            return direct.read(|conn| {
+                let mut statement = conn.prepare_cached(SESSION)?;
+                let mut rows = statement.query(named_params! {"$1": token_hash, "$2": now})?;
+                rows.next()?.map(session_from_row).transpose()
+            });
+        }
+        let row = sqlx::query(SESSION)
+            .bind(token_hash.to_owned())
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(session_from_row).transpose()
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), PortalError> {
@@ -219,6 +205,32 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+const SESSION: &str = "SELECT token_hash, kind, national_id, registration_id, login_method, \
+     passkey_id, created_at, expires_at \
+     FROM sessions WHERE token_hash = $1 AND expires_at > $2";
+
+fn session_from_row(row: &impl Columns) -> Result<SessionRow, PortalError> {
+    let kind: String = row.column("kind")?;
+    let login_method: Option<String> = row.column("login_method")?;
+    let login_method = login_method
+        .map(|m| {
+            parse_login_method(&m)
+                .ok_or_else(|| PortalError::Internal(format!("stored login method {m}")))
+        })
+        .transpose()?;
+    Ok(SessionRow {
+        token_hash: row.column("token_hash")?,
+        kind: SessionKind::parse(&kind)
+            .ok_or_else(|| PortalError::Internal(format!("stored session kind {kind}")))?,
+        national_id: row.column("national_id")?,
+        registration_id: row.column("registration_id")?,
+        login_method,
+        passkey_id: row.column("passkey_id")?,
+        created_at: row.column("created_at")?,
+        expires_at: row.column("expires_at")?,
+    })
 }
 
 async fn insert_session(conn: &mut AnyConnection, s: &SessionRow) -> Result<(), PortalError> {
