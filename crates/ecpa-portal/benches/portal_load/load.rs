@@ -178,11 +178,15 @@ pub struct Steady {
 
 /// Cores busy on average during a phase: the portal's and the load generator's CPU
 /// time per second, and the share of all the machine's CPU time not idle.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Busy {
     pub portal: f64,
     pub client: f64,
     pub machine: f64,
+    /// Of `machine`, the share the hypervisor took (steal).
+    pub steal: f64,
+    /// The portal's busiest thread and its cores busy.
+    pub busiest_thread: Option<(String, f64)>,
 }
 
 pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {

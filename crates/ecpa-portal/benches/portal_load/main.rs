@@ -200,13 +200,21 @@ async fn steady_at(portal: &Portal, setup: &Setup, rate: f64) -> load::Steady {
     let prepared = load::sign(setup.cards.clone(), fetched).await;
     let (portal_before, client_before) = (portal.cpu(), process::cpu_of(std::process::id()));
     let machine_before = process::machine_ticks();
+    let threads_before = process::threads_of(portal.child.id());
     let start = Instant::now();
     let mut steady = load::steady(base, prepared, rate).await;
     let elapsed = start.elapsed().as_secs_f64();
+    let machine_after = process::machine_ticks();
     steady.busy = load::Busy {
         portal: (portal.cpu() - portal_before).as_secs_f64() / elapsed,
         client: (process::cpu_of(std::process::id()) - client_before).as_secs_f64() / elapsed,
-        machine: process::machine_ticks().busy_share_since(&machine_before),
+        machine: machine_after.busy_share_since(&machine_before),
+        steal: machine_after.steal_share_since(&machine_before),
+        busiest_thread: process::busiest_thread(
+            &threads_before,
+            &process::threads_of(portal.child.id()),
+            elapsed,
+        ),
     };
     steady
 }
@@ -280,7 +288,7 @@ fn print(report: &Report, verify: Duration, connections: usize) {
 
 fn print_steady(rate: f64, why: &str, s: &load::Steady) {
     println!(
-        "  steady {rate:.0} complete logins/s ({why}), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} %",
+        "  steady {rate:.0} complete logins/s ({why}), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} % (hypervisor steal {:.0} %); the portal's busiest thread {}",
         s.logins.len(),
         ms(percentile(&s.logins, 0.5)),
         ms(percentile(&s.logins, 0.99)),
@@ -289,6 +297,13 @@ fn print_steady(rate: f64, why: &str, s: &load::Steady) {
         s.busy.portal,
         s.busy.client,
         s.busy.machine * 100.0,
+        s.busy.steal * 100.0,
+        s.busy
+            .busiest_thread
+            .as_ref()
+            .map_or("unknown".to_owned(), |(name, cores)| format!(
+                "{name} {cores:.2}"
+            )),
     );
     if let Some(failure) = &s.failure {
         println!("  {} steady logins failed, e.g. {failure}", s.failed);

@@ -90,12 +90,54 @@ impl Profile {
 /// User plus system CPU time process `pid` has used so far (`/proc/PID/stat`).
 pub fn cpu_of(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
-        .split_whitespace()
-        .collect();
+    cpu_in_stat(&stat).unwrap()
+}
+
+/// User plus system CPU time in a `stat` file of proc(5).
+fn cpu_in_stat(stat: &str) -> Option<Duration> {
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
     // Fields 14 and 15 of proc(5), counted from the state (field 3).
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64))
+}
+
+/// Each live thread of process `pid`: its id, name and CPU time so far
+/// (`/proc/PID/task/TID/stat` and `comm`).
+pub fn threads_of(pid: u32) -> Vec<(String, String, Duration)> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| {
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            let name = std::fs::read_to_string(task.path().join("comm")).ok()?;
+            let id = task.file_name().to_string_lossy().into_owned();
+            Some((id, name.trim().to_owned(), cpu_in_stat(&stat)?))
+        })
+        .collect()
+}
+
+/// The thread that used the most CPU between two [`threads_of`] readings: its name
+/// and cores busy over `seconds`.
+pub fn busiest_thread(
+    before: &[(String, String, Duration)],
+    after: &[(String, String, Duration)],
+    seconds: f64,
+) -> Option<(String, f64)> {
+    after
+        .iter()
+        .map(|(id, name, cpu)| {
+            let earlier = before
+                .iter()
+                .find(|(was, _, _)| was == id)
+                .map_or(Duration::ZERO, |(_, _, cpu)| *cpu);
+            (
+                name.clone(),
+                cpu.saturating_sub(earlier).as_secs_f64() / seconds,
+            )
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// Voluntary and involuntary context switches of process `pid`'s live threads, from
@@ -121,6 +163,8 @@ pub fn switches_of(pid: u32) -> u64 {
 /// The whole machine's CPU time from `/proc/stat`, in clock ticks.
 pub struct MachineTicks {
     idle: u64,
+    /// Time the hypervisor gave this machine's CPUs to others.
+    steal: u64,
     total: u64,
 }
 
@@ -130,6 +174,12 @@ impl MachineTicks {
         let total = self.total.saturating_sub(earlier.total).max(1);
         let idle = self.idle.saturating_sub(earlier.idle);
         1.0 - idle as f64 / total as f64
+    }
+
+    /// The share of the CPU time since `earlier` taken by the hypervisor (steal).
+    pub fn steal_share_since(&self, earlier: &MachineTicks) -> f64 {
+        let total = self.total.saturating_sub(earlier.total).max(1);
+        self.steal.saturating_sub(earlier.steal) as f64 / total as f64
     }
 }
 
@@ -146,6 +196,7 @@ pub fn machine_ticks() -> MachineTicks {
     // user nice system idle iowait irq softirq steal …
     MachineTicks {
         idle: fields[3] + fields[4],
+        steal: fields.get(7).copied().unwrap_or(0),
         total: fields.iter().take(8).sum(),
     }
 }
