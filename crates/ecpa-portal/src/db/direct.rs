@@ -96,6 +96,37 @@ mod tests {
     }
 
     #[test]
+    fn a_read_that_stops_after_the_first_row_leaves_no_snapshot_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reads.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE t (a INTEGER); \
+                 INSERT INTO t VALUES (1), (2), (3)",
+            )
+            .unwrap();
+        let reads = DirectReads::for_url("sqlite://reads.db", &path).unwrap();
+        let first: i64 = reads
+            .read(|conn| {
+                let mut statement = conn.prepare_cached("SELECT a FROM t ORDER BY a")?;
+                let mut rows = statement.query([])?;
+                Ok(rows.next()?.map(|row| row.get(0)).transpose()?.unwrap_or(0))
+            })
+            .unwrap();
+        assert_eq!(first, 1);
+        writer.execute("INSERT INTO t VALUES (4)", []).unwrap();
+        // A reader still inside a read transaction would keep the WAL from being reset.
+        let (busy, _, _): (i64, i64, i64) = writer
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(busy, 0);
+        assert_eq!(std::fs::metadata(dir.path().join("reads.db-wal")).unwrap().len(), 0);
+    }
+
+    #[test]
     fn a_read_cannot_write() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("reads.db");
