@@ -123,7 +123,12 @@ mod tests {
             })
             .unwrap();
         assert_eq!(busy, 0);
-        assert_eq!(std::fs::metadata(dir.path().join("reads.db-wal")).unwrap().len(), 0);
+        assert_eq!(
+            std::fs::metadata(dir.path().join("reads.db-wal"))
+                .unwrap()
+                .len(),
+            0
+        );
     }
 
     #[test]
