@@ -75,20 +75,26 @@ impl DirectReads {
 mod tests {
     use super::*;
 
+    /// A WAL database file with table `t` made by `sql`, its writer connection, and
+    /// direct reads of it.
+    fn database(sql: &str) -> (tempfile::TempDir, Connection, DirectReads) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reads.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch(&format!("PRAGMA journal_mode = WAL; {sql}"))
+            .unwrap();
+        let reads = DirectReads::for_url("sqlite://reads.db", &path).unwrap();
+        (dir, writer, reads)
+    }
+
     fn count(reads: &DirectReads) -> Result<i64, PortalError> {
         reads.read(|conn| Ok(conn.query_row("SELECT count(*) FROM t", [], |row| row.get(0))?))
     }
 
     #[test]
     fn reads_see_each_commit_of_another_connection_and_reuse_one_connection() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("reads.db");
-        let writer = Connection::open(&path).unwrap();
-        writer
-            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (a INTEGER)")
-            .unwrap();
-        let url = format!("sqlite://{}", path.display());
-        let reads = DirectReads::for_url(&url, &path).unwrap();
+        let (_dir, writer, reads) = database("CREATE TABLE t (a INTEGER)");
         assert_eq!(count(&reads).unwrap(), 0);
         writer.execute("INSERT INTO t VALUES (1)", []).unwrap();
         assert_eq!(count(&reads).unwrap(), 1);
@@ -97,16 +103,8 @@ mod tests {
 
     #[test]
     fn a_read_that_stops_after_the_first_row_leaves_no_snapshot_open() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("reads.db");
-        let writer = Connection::open(&path).unwrap();
-        writer
-            .execute_batch(
-                "PRAGMA journal_mode = WAL; CREATE TABLE t (a INTEGER); \
-                 INSERT INTO t VALUES (1), (2), (3)",
-            )
-            .unwrap();
-        let reads = DirectReads::for_url("sqlite://reads.db", &path).unwrap();
+        let (dir, writer, reads) =
+            database("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), (2), (3)");
         let first: i64 = reads
             .read(|conn| {
                 let mut statement = conn.prepare_cached("SELECT a FROM t ORDER BY a")?;
@@ -133,13 +131,7 @@ mod tests {
 
     #[test]
     fn a_read_cannot_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("reads.db");
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch("CREATE TABLE t (a INTEGER)")
-            .unwrap();
-        let reads = DirectReads::for_url("sqlite://reads.db", &path).unwrap();
+        let (_dir, _writer, reads) = database("CREATE TABLE t (a INTEGER)");
         let write = reads.read(|conn| Ok(conn.execute("INSERT INTO t VALUES (1)", [])?));
         assert!(
             matches!(write, Err(PortalError::DirectRead(_))),
