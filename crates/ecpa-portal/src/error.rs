@@ -89,7 +89,9 @@ fn database_code(error: &sqlx::Error) -> ErrorCode {
     }
 }
 
-/// The same answers for a read on the calling thread.
+/// The answers for a read on the calling thread: as above for a full disk and an I/O
+/// error; a database busy, locked or that cannot be opened is `SERVICE_UNAVAILABLE`
+/// too (the sqlx path answers `INTERNAL` for those).
 fn direct_read_code(error: &rusqlite::Error) -> ErrorCode {
     use rusqlite::ErrorCode as Sqlite;
     match error.sqlite_error_code() {

@@ -84,12 +84,8 @@ impl Db {
         session_hash: &str,
     ) -> Result<Option<StoredChallenge>, PortalError> {
         if let Some(direct) = &self.direct {
-            return direct.read(|conn| {
-                let mut statement = conn.prepare_cached(UNUSED_CHALLENGE)?;
-                let params = named_params! {"$1": nonce_hex, "$2": session_hash};
-                let mut rows = statement.query(params)?;
-                rows.next()?.map(stored_challenge).transpose()
-            });
+            let params = named_params! {"$1": nonce_hex, "$2": session_hash};
+            return direct.first_row(UNUSED_CHALLENGE, params, |row| stored_challenge(row));
         }
         let row = sqlx::query(UNUSED_CHALLENGE)
             .bind(nonce_hex.to_owned())

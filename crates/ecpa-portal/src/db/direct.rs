@@ -33,8 +33,7 @@ impl DirectReads {
     /// For the database file at `path`; `None` for an in-memory database, which
     /// another connection cannot open.
     pub(super) fn for_url(url: &str, path: &Path) -> Option<Self> {
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        (!in_memory).then(|| Self {
+        (!super::sqlite_url::in_memory(url)).then(|| Self {
             path: path.to_owned(),
             idle: Mutex::new(Vec::new()),
         })
@@ -56,6 +55,21 @@ impl DirectReads {
             idle.push(conn);
         }
         result
+    }
+
+    /// The first row `sql` gives with `params`, read by `map`; the statement is reset
+    /// after it, so no read transaction stays open.
+    pub(super) fn first_row<T>(
+        &self,
+        sql: &str,
+        params: &[(&str, &dyn rusqlite::ToSql)],
+        map: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, PortalError>,
+    ) -> Result<Option<T>, PortalError> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(sql)?;
+            let mut rows = statement.query(params)?;
+            rows.next()?.map(map).transpose()
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
@@ -105,14 +119,10 @@ mod tests {
     fn a_read_that_stops_after_the_first_row_leaves_no_snapshot_open() {
         let (dir, writer, reads) =
             database("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), (2), (3)");
-        let first: i64 = reads
-            .read(|conn| {
-                let mut statement = conn.prepare_cached("SELECT a FROM t ORDER BY a")?;
-                let mut rows = statement.query([])?;
-                Ok(rows.next()?.map(|row| row.get(0)).transpose()?.unwrap_or(0))
-            })
+        let first: Option<i64> = reads
+            .first_row("SELECT a FROM t ORDER BY a", &[], |row| Ok(row.get(0)?))
             .unwrap();
-        assert_eq!(first, 1);
+        assert_eq!(first, Some(1));
         writer.execute("INSERT INTO t VALUES (4)", []).unwrap();
         // A reader still inside a read transaction would keep the WAL from being reset.
         let (busy, _, _): (i64, i64, i64) = writer

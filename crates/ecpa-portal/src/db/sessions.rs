@@ -161,11 +161,8 @@ impl Db {
         now: i64,
     ) -> Result<Option<SessionRow>, PortalError> {
         if let Some(direct) = &self.direct {
-            return direct.read(|conn| {
-                let mut statement = conn.prepare_cached(SESSION)?;
-                let mut rows = statement.query(named_params! {"$1": token_hash, "$2": now})?;
-                rows.next()?.map(session_from_row).transpose()
-            });
+            let params = named_params! {"$1": token_hash, "$2": now};
+            return direct.first_row(SESSION, params, |row| session_from_row(row));
         }
         let row = sqlx::query(SESSION)
             .bind(token_hash.to_owned())

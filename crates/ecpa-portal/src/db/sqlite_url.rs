@@ -3,6 +3,11 @@
 
 use std::borrow::Cow;
 
+/// Whether an SQLite `url` names an in-memory database rather than a file.
+pub fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
 /// `url` with `mode=rwc` added when it names an SQLite file and sets no `mode`.
 pub fn creating(url: &str) -> Cow<'_, str> {
     let Some(rest) = url.strip_prefix("sqlite:") else {
@@ -10,7 +15,7 @@ pub fn creating(url: &str) -> Cow<'_, str> {
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let sets_mode = query.split('&').any(|pair| pair.starts_with("mode="));
-    if sets_mode || path.trim_start_matches('/').is_empty() || path.contains(":memory:") {
+    if sets_mode || path.trim_start_matches('/').is_empty() || in_memory(path) {
         return Cow::Borrowed(url);
     }
     let separator = if query.is_empty() { "?" } else { "&" };
