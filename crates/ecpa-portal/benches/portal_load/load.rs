@@ -1,81 +1,56 @@
 //! The load: challenges fetched and signed before the timed phases, then logins sent
 //! from several connections, closed loop (as fast as answered) and open loop (a
-//! steady offered rate).
+//! steady offered rate). Requests go out on kept-alive connections through
+//! [`raw_http`], so the load generator takes little of the cores it shares.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use ecpa_devcard::SoftwareCard;
 use serde_json::{Value, json};
+use tokio::sync::{Mutex, mpsc};
 
-use crate::portal_process::ORIGIN;
+use crate::raw_http::{self, Connection};
 
-/// A challenge answered by a card's signature, ready to send as a login.
+/// Connections the steady phase sends from: more than it ever has requests in flight,
+/// so a request waits for the portal, not for a free connection.
+pub const STEADY_CONNECTIONS: usize = 64;
+
+/// A challenge answered by a card's signature: the login request, ready to write.
 pub struct Prepared {
-    cookie: String,
-    body: String,
+    request: Vec<u8>,
 }
 
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .build()
-        .unwrap()
-}
+/// A fetched challenge: `(cookie, nonce, tbs)`.
+pub type Fetched = (String, Value, String);
 
-/// POSTs `body`; the status, the session cookie it set, and the JSON answer.
-pub async fn post(
-    client: &reqwest::Client,
-    url: &str,
-    cookie: Option<&str>,
-    body: String,
-) -> (u16, Option<String>, Value) {
-    let mut request = client
-        .post(url)
-        .header("Origin", ORIGIN)
-        .header("Content-Type", "application/json")
-        .body(body);
-    if let Some(cookie) = cookie {
-        request = request.header("Cookie", cookie);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned);
-    let json = response.json().await.unwrap_or(Value::Null);
-    (status, cookie, json)
-}
-
-/// One challenge for a new visitor: `(cookie, nonce, tbs)`.
-async fn challenge(client: &reqwest::Client, base: &str) -> (String, Value, String) {
-    let url = format!("{base}/api/challenges");
+fn challenge_request(authority: &str) -> Vec<u8> {
     let body = json!({"purpose": "login"}).to_string();
-    let (status, cookie, answer) = post(client, &url, None, body).await;
-    assert_eq!(status, 200, "{answer}");
-    let tbs = answer["tbs"].as_str().unwrap().to_owned();
-    (cookie.unwrap(), answer["nonce"].clone(), tbs)
+    raw_http::post(authority, "/api/challenges", None, &body)
 }
 
-/// Runs `count` jobs from `connections` concurrent tasks; returns each job's output.
-async fn spread<T, F, Fut>(count: usize, connections: usize, job: F) -> Vec<T>
-where
-    T: Send + 'static,
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = T> + Send,
-{
-    let job = Arc::new(job);
+/// One challenge for a new visitor.
+async fn challenge(connection: &mut Connection, request: &[u8]) -> Fetched {
+    let answer = connection.exchange(request).await;
+    let json: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    assert_eq!(answer.status, 200, "{json}");
+    let tbs = json["tbs"].as_str().unwrap().to_owned();
+    (answer.cookie.unwrap(), json["nonce"].clone(), tbs)
+}
+
+/// Fetches `count` login challenges over `connections` connections.
+pub async fn challenges(base: &str, count: usize, connections: usize) -> Vec<Fetched> {
+    let authority = raw_http::authority(base);
+    let request = Arc::new(challenge_request(&authority));
     let mut tasks = Vec::new();
-    for c in 0..connections {
-        let job = job.clone();
+    for c in 0..connections.min(count) {
+        let (authority, request) = (authority.clone(), request.clone());
         tasks.push(tokio::spawn(async move {
+            let mut connection = Connection::open(&authority).await;
             let mut out = Vec::new();
-            for i in (c..count).step_by(connections) {
-                out.push(job(i).await);
+            for _ in (c..count).step_by(connections) {
+                out.push(challenge(&mut connection, &request).await);
             }
             out
         }));
@@ -87,30 +62,18 @@ where
     all
 }
 
-/// Fetches `count` login challenges over `connections` connections.
-pub async fn challenges(
-    base: &str,
-    count: usize,
-    connections: usize,
-) -> Vec<(String, Value, String)> {
-    let (client, base) = (client(), base.to_owned());
-    spread(count, connections, move |_| {
-        let (client, base) = (client.clone(), base.clone());
-        async move { challenge(&client, &base).await }
-    })
-    .await
-}
-
 /// Signs every challenge (the cards take turns), on every core, before timing starts.
 pub async fn sign(
+    base: &str,
     cards: Arc<Vec<SoftwareCard>>,
-    challenges: Vec<(String, Value, String)>,
+    challenges: Vec<Fetched>,
 ) -> Vec<Prepared> {
+    let authority = raw_http::authority(base);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = challenges.len().div_ceil(cores).max(1);
     let mut tasks = Vec::new();
     for (n, part) in challenges.chunks(chunk).enumerate() {
-        let (cards, part) = (cards.clone(), part.to_vec());
+        let (cards, part, authority) = (cards.clone(), part.to_vec(), authority.clone());
         tasks.push(tokio::task::spawn_blocking(move || {
             part.into_iter()
                 .enumerate()
@@ -121,9 +84,9 @@ pub async fn sign(
                         "certificate": STANDARD.encode(&card.signing_cert_der),
                         "signature": STANDARD.encode(card.sign(tbs.as_bytes())),
                     });
+                    let path = "/api/session/certificate";
                     Prepared {
-                        cookie,
-                        body: body.to_string(),
+                        request: raw_http::post(&authority, path, Some(&cookie), &body.to_string()),
                     }
                 })
                 .collect::<Vec<_>>()
@@ -136,36 +99,38 @@ pub async fn sign(
     all
 }
 
-/// Sends one login; its latency, or the refusal when it was not answered 200.
-async fn login(
-    client: &reqwest::Client,
-    base: &str,
-    prepared: &Prepared,
-) -> Result<Duration, String> {
-    let start = Instant::now();
-    let url = format!("{base}/api/session/certificate");
-    let (status, _, answer) =
-        post(client, &url, Some(&prepared.cookie), prepared.body.clone()).await;
-    if status != 200 {
-        return Err(format!("{status} {answer}"));
+/// Sends one login: `Ok` when answered 200, else the refusal.
+async fn login(connection: &mut Connection, prepared: &Prepared) -> Result<(), String> {
+    let answer = connection.exchange(&prepared.request).await;
+    if answer.status != 200 {
+        let body = String::from_utf8_lossy(&answer.body);
+        return Err(format!("{} {body}", answer.status));
     }
-    Ok(start.elapsed())
+    Ok(())
 }
 
 /// Sends every login from `connections` connections as fast as they are answered.
 pub async fn logins_closed_loop(base: &str, prepared: Vec<Prepared>, connections: usize) {
-    let (client, base, prepared) = (client(), base.to_owned(), Arc::new(prepared));
+    let (authority, prepared) = (raw_http::authority(base), Arc::new(prepared));
     let count = prepared.len();
-    spread(count, connections, move |i| {
-        let (client, base, prepared) = (client.clone(), base.clone(), prepared.clone());
-        async move { login(&client, &base, &prepared[i]).await.unwrap() }
-    })
-    .await;
+    let mut tasks = Vec::new();
+    for c in 0..connections.min(count) {
+        let (authority, prepared) = (authority.clone(), prepared.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut connection = Connection::open(&authority).await;
+            for i in (c..count).step_by(connections) {
+                login(&mut connection, &prepared[i]).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
 }
 
 /// Latencies at a steady offered rate: each tick sends one prepared login and asks for
 /// one new challenge (the work of one complete login). Measured from the tick, so a
-/// late send counts against the portal, not in its favour.
+/// late send, or a wait for a free connection, counts against the portal.
 pub struct Steady {
     pub logins: Vec<Duration>,
     pub challenges: Vec<Duration>,
@@ -189,26 +154,61 @@ pub struct Busy {
     pub busiest_thread: Option<(String, f64)>,
 }
 
+/// A request of the steady phase, with the tick it was due at.
+enum Job {
+    Login(usize, tokio::time::Instant),
+    Challenge(tokio::time::Instant),
+}
+
+/// What one connection of the steady phase measured.
+#[derive(Default)]
+struct Measured {
+    logins: Vec<Result<Duration, String>>,
+    challenges: Vec<Duration>,
+}
+
+/// Sends one prepared login and asks for one new challenge at each tick of `rate`,
+/// from [`STEADY_CONNECTIONS`] connections opened beforehand.
 pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
-    let client = client();
-    let start = tokio::time::Instant::now();
-    let mut tasks = Vec::new();
-    for (i, item) in prepared.into_iter().enumerate() {
-        let tick = start + Duration::from_secs_f64(i as f64 / rate);
-        tokio::time::sleep_until(tick).await;
-        let (client, base) = (client.clone(), base.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let login = async {
-                let answer = login(&client, &base, &item).await;
-                answer.map(|_| tick.elapsed())
-            };
-            let challenge = async {
-                challenge(&client, &base).await;
-                tick.elapsed()
-            };
-            tokio::join!(login, challenge)
+    let authority = raw_http::authority(base);
+    let prepared = Arc::new(prepared);
+    let challenge_request = Arc::new(challenge_request(&authority));
+    let (sender, receiver) = mpsc::unbounded_channel::<Job>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    let mut connections = Vec::new();
+    for _ in 0..STEADY_CONNECTIONS {
+        connections.push(Connection::open(&authority).await);
+    }
+    let mut workers = Vec::new();
+    for mut connection in connections {
+        let (receiver, prepared) = (receiver.clone(), prepared.clone());
+        let challenge_request = challenge_request.clone();
+        workers.push(tokio::spawn(async move {
+            let mut measured = Measured::default();
+            loop {
+                let job = receiver.lock().await.recv().await;
+                match job {
+                    Some(Job::Login(i, tick)) => {
+                        let answer = login(&mut connection, &prepared[i]).await;
+                        measured.logins.push(answer.map(|()| tick.elapsed()));
+                    }
+                    Some(Job::Challenge(tick)) => {
+                        challenge(&mut connection, &challenge_request).await;
+                        measured.challenges.push(tick.elapsed());
+                    }
+                    None => return measured,
+                }
+            }
         }));
     }
+    let start = tokio::time::Instant::now();
+    for i in 0..prepared.len() {
+        let tick = start + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(tick).await;
+        sender.send(Job::Login(i, tick)).unwrap();
+        sender.send(Job::Challenge(tick)).unwrap();
+    }
+    drop(sender);
     let mut result = Steady {
         logins: Vec::new(),
         challenges: Vec::new(),
@@ -216,16 +216,18 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
         failure: None,
         busy: Busy::default(),
     };
-    for task in tasks {
-        let (login, challenge) = task.await.unwrap();
-        match login {
-            Ok(latency) => result.logins.push(latency),
-            Err(failure) => {
-                result.failed += 1;
-                result.failure.get_or_insert(failure);
+    for worker in workers {
+        let measured = worker.await.unwrap();
+        for login in measured.logins {
+            match login {
+                Ok(latency) => result.logins.push(latency),
+                Err(failure) => {
+                    result.failed += 1;
+                    result.failure.get_or_insert(failure);
+                }
             }
         }
-        result.challenges.push(challenge);
+        result.challenges.extend(measured.challenges);
     }
     result.logins.sort();
     result.challenges.sort();

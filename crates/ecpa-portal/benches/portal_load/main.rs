@@ -22,6 +22,7 @@ mod load;
 #[path = "../../tests/api/portal_process.rs"]
 mod portal_process;
 mod process;
+mod raw_http;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -150,7 +151,7 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
     let challenge_cpu = (portal.cpu() - before) / setup.logins as u32;
     let challenge_switches = (portal.switches() - switches) as f64 / setup.logins as f64;
     let client_challenges = process::cpu_of(std::process::id()) - client_before;
-    let prepared = load::sign(setup.cards.clone(), fetched).await;
+    let prepared = load::sign(&base, setup.cards.clone(), fetched).await;
     let client_before = process::cpu_of(std::process::id());
 
     let before = portal.cpu();
@@ -197,7 +198,7 @@ async fn steady_at(portal: &Portal, setup: &Setup, rate: f64) -> load::Steady {
     let base = &portal.base;
     let count = ((rate * setup.steady_seconds) as usize).max(50);
     let fetched = load::challenges(base, count, setup.connections).await;
-    let prepared = load::sign(setup.cards.clone(), fetched).await;
+    let prepared = load::sign(base, setup.cards.clone(), fetched).await;
     let (portal_before, client_before) = (portal.cpu(), process::cpu_of(std::process::id()));
     let machine_before = process::machine_ticks();
     let threads_before = process::threads_of(portal.child.id());
@@ -288,7 +289,8 @@ fn print(report: &Report, verify: Duration, connections: usize) {
 
 fn print_steady(rate: f64, why: &str, s: &load::Steady) {
     println!(
-        "  steady {rate:.0} complete logins/s ({why}), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} % (hypervisor steal {:.0} %); the portal's busiest thread {}",
+        "  steady {rate:.0} complete logins/s ({why}; {} connections), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} % (hypervisor steal {:.0} %); the portal's busiest thread {}",
+        load::STEADY_CONNECTIONS,
         s.logins.len(),
         ms(percentile(&s.logins, 0.5)),
         ms(percentile(&s.logins, 0.99)),
