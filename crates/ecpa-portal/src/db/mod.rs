@@ -7,6 +7,7 @@ mod at_once;
 mod audit;
 mod card_holder;
 mod challenges;
+mod checkpoints;
 mod columns;
 mod direct;
 mod passkeys;
@@ -27,8 +28,8 @@ pub use sessions::{SessionKind, SessionRow};
 
 use std::pin::Pin;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -37,6 +38,7 @@ use sqlx::{AnyConnection, AnyPool, migrate::Migrator};
 
 use crate::PortalError;
 use at_once::WriteQueue;
+use checkpoints::Checkpoints;
 use direct::DirectReads;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -84,6 +86,8 @@ pub struct Db {
     queue: Arc<WriteQueue>,
     /// SQLite in a file: the reads made on the calling thread.
     direct: Option<Arc<DirectReads>>,
+    /// SQLite in a file: the WAL copied into the database file off the writer.
+    checkpoints: Arc<OnceLock<Checkpoints>>,
 }
 
 /// Every SQLite connection: WAL with `synchronous = NORMAL`. A commit is written to
@@ -138,12 +142,19 @@ impl Db {
         let url = &*sqlite_url::creating(url);
         let queue = Arc::new(WriteQueue::default());
         let mut direct = None;
+        let checkpoints: Arc<OnceLock<Checkpoints>> = Arc::new(OnceLock::new());
         let (pool, writer) = match backend {
             Backend::Sqlite => {
                 let known_outside = queue.outside_transaction_flag();
+                let written = checkpoints.clone();
                 let writer = sqlite_options(1)
                     .acquire_timeout(WRITE_WAIT)
-                    .after_release(move |conn, _| outside_transaction(conn, &known_outside))
+                    .after_release(move |conn, _| {
+                        if let Some(checkpoints) = written.get() {
+                            checkpoints.nudge();
+                        }
+                        outside_transaction(conn, &known_outside)
+                    })
                     .connect(url)
                     .await?;
                 // WAL lets readers and the one writer proceed together; it persists in the file.
@@ -152,7 +163,13 @@ impl Db {
                     .await?;
                 SQLITE_MIGRATIONS.run(&writer).await?;
                 let options = SqliteConnectOptions::from_str(url)?;
-                direct = DirectReads::for_url(url, options.get_filename()).map(Arc::new);
+                let path = options.get_filename();
+                direct = DirectReads::for_url(url, path).map(Arc::new);
+                if direct.is_some()
+                    && let Some(started) = Checkpoints::start(path)
+                {
+                    let _ = checkpoints.set(started);
+                }
                 (sqlite_options(8).connect(url).await?, writer)
             }
             Backend::Postgres => {
@@ -171,6 +188,7 @@ impl Db {
             backend,
             queue,
             direct,
+            checkpoints,
         };
         db.fill_in_identities().await?;
         Ok(db)
@@ -191,6 +209,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(checkpoints) = self.checkpoints.get() {
+            checkpoints.stop();
+        }
         self.writer.close().await;
         self.pool.close().await;
     }
