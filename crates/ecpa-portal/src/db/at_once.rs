@@ -31,6 +31,12 @@ pub(super) type Binder = Box<dyn for<'q> Fn(AnyQuery<'q>) -> AnyQuery<'q> + Send
 /// Most writes committed in one transaction.
 const MOST_IN_A_BATCH: usize = 8;
 
+/// Most batches committed in one turn with the writer: each turn costs a pool
+/// acquire, a spawned return and a hand-over between requests, during which the writer
+/// is idle; a few batches a turn keep it busy under load, and a transaction that waits
+/// for the writer (an import, a registration) still gets it after a few commits.
+const MOST_BATCHES_IN_A_TURN: usize = 4;
+
 /// The text of one such write for each backend.
 pub(super) struct AtOnce {
     /// The statements without `BEGIN`/`COMMIT`, placeholders `$1`…`$params`; a
@@ -198,19 +204,40 @@ impl Db {
     }
 }
 
-/// Sends `batch` as one transaction on `writer` and answers each write. If it fails,
-/// each write is tried again in a transaction of its own, so that one write's failure
-/// is answered to that write alone. The answers go out before the writer is released,
-/// so a request that gets the writer next finds its own write answered.
+/// Sends `batch` as one transaction on `writer` and answers each write, then the
+/// writes queued meanwhile, up to [`MOST_BATCHES_IN_A_TURN`] batches. If a batch
+/// fails, each of its writes is tried again in a transaction of its own, so that one
+/// write's failure is answered to that write alone. The answers go out before the
+/// writer is released, so a request that gets the writer next finds its own write
+/// answered.
 async fn commit_batch(queue: Arc<WriteQueue>, mut writer: PoolConnection<Any>, batch: Vec<Queued>) {
-    let answers = match run(&queue, &mut writer, &batch).await {
+    let mut batch = batch;
+    for turn in 1..=MOST_BATCHES_IN_A_TURN {
+        commit_one_batch(&queue, &mut writer, batch).await;
+        if turn == MOST_BATCHES_IN_A_TURN {
+            break;
+        }
+        batch = queue.take_batch();
+        if batch.is_empty() {
+            break;
+        }
+    }
+    drop(writer);
+}
+
+async fn commit_one_batch(
+    queue: &WriteQueue,
+    writer: &mut PoolConnection<Any>,
+    batch: Vec<Queued>,
+) {
+    let answers = match run(queue, writer, &batch).await {
         Ok(rows) => rows_by_job(rows, batch.len()).into_iter().map(Ok).collect(),
         Err(error) if batch.len() == 1 => vec![Err(error)],
         Err(error) => {
             tracing::warn!(writes = batch.len(), %error, "a batch of writes failed; each tried alone");
             let mut answers = Vec::with_capacity(batch.len());
             for queued in &batch {
-                answers.push(run(&queue, &mut writer, std::slice::from_ref(queued)).await);
+                answers.push(run(queue, writer, std::slice::from_ref(queued)).await);
             }
             answers
         }
@@ -218,7 +245,6 @@ async fn commit_batch(queue: Arc<WriteQueue>, mut writer: PoolConnection<Any>, b
     for (queued, answer) in batch.into_iter().zip(answers) {
         let _ = queued.reply.send(answer);
     }
-    drop(writer);
 }
 
 /// One transaction of `batch`'s writes; rolled back if it fails.
