@@ -210,20 +210,14 @@ impl Db {
 /// write's failure is answered to that write alone. The answers go out before the
 /// writer is released, so a request that gets the writer next finds its own write
 /// answered.
-async fn commit_batch(
-    queue: Arc<WriteQueue>,
-    mut writer: PoolConnection<Any>,
-    mut batch: Vec<Queued>,
-) {
-    for turn in 1..=MOST_BATCHES_IN_A_TURN {
-        commit_one_batch(&queue, &mut writer, batch).await;
-        if turn == MOST_BATCHES_IN_A_TURN {
-            break;
-        }
-        batch = queue.take_batch();
+async fn commit_batch(queue: Arc<WriteQueue>, mut writer: PoolConnection<Any>, batch: Vec<Queued>) {
+    commit_one_batch(&queue, &mut writer, batch).await;
+    for _ in 1..MOST_BATCHES_IN_A_TURN {
+        let batch = queue.take_batch();
         if batch.is_empty() {
             break;
         }
+        commit_one_batch(&queue, &mut writer, batch).await;
     }
     drop(writer);
 }
