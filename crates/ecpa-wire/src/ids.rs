@@ -183,8 +183,15 @@ impl Nonce {
         Ok(Self(bytes))
     }
 
+    /// Lower-case hex, two digits a byte (the form [`Nonce::parse`] reads).
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(self.0.len() * 2);
+        for byte in self.0 {
+            hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+        }
+        hex
     }
 }
 
@@ -290,6 +297,17 @@ mod tests {
         );
         assert_eq!(AgencyCode::parse("32"), Err(IdError::AgencyCode));
         assert_eq!(AgencyCode::parse("323-000"), Err(IdError::AgencyCode));
+    }
+
+    #[test]
+    fn nonce_hex_is_two_lower_case_digits_a_byte_for_every_byte_value() {
+        for first in (0..=255u8).step_by(32) {
+            let bytes: [u8; 32] = std::array::from_fn(|i| first + i as u8);
+            let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let nonce = Nonce::from_bytes(bytes);
+            assert_eq!(nonce.to_hex(), expected);
+            assert_eq!(Nonce::parse(&expected), Ok(nonce));
+        }
     }
 
     #[test]
