@@ -11,7 +11,7 @@ use ecpa_devcard::SoftwareCard;
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, mpsc};
 
-use crate::raw_http::{self, Connection};
+use crate::raw_http::{self, Answer, Connection};
 
 /// Connections the steady phase sends from: more than it ever has requests in flight,
 /// so a request waits for the portal, not for a free connection.
@@ -32,7 +32,11 @@ fn challenge_request(authority: &str) -> Vec<u8> {
 
 /// One challenge for a new visitor.
 async fn challenge(connection: &mut Connection, request: &[u8]) -> Fetched {
-    let answer = connection.exchange(request).await;
+    fetched(connection.exchange(request).await)
+}
+
+/// The challenge an answer to [`challenge_request`] carries.
+fn fetched(answer: Answer) -> Fetched {
     let json: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
     assert_eq!(answer.status, 200, "{json}");
     let tbs = json["tbs"].as_str().unwrap().to_owned();
@@ -41,25 +45,34 @@ async fn challenge(connection: &mut Connection, request: &[u8]) -> Fetched {
 
 /// Fetches `count` login challenges over `connections` connections.
 pub async fn challenges(base: &str, count: usize, connections: usize) -> Vec<Fetched> {
-    let authority = raw_http::authority(base);
-    let request = Arc::new(challenge_request(&authority));
+    let request = challenge_request(&raw_http::authority(base));
+    let answers = send_all(base, vec![request; count], connections).await;
+    answers.into_iter().map(fetched).collect()
+}
+
+/// Sends `requests` from `connections` connections, each connection's next request as
+/// soon as its last was answered; the answers in the requests' order.
+async fn send_all(base: &str, requests: Vec<Vec<u8>>, connections: usize) -> Vec<Answer> {
+    let (authority, requests) = (raw_http::authority(base), Arc::new(requests));
+    let count = requests.len();
     let mut tasks = Vec::new();
     for c in 0..connections.min(count) {
-        let (authority, request) = (authority.clone(), request.clone());
+        let (authority, requests) = (authority.clone(), requests.clone());
         tasks.push(tokio::spawn(async move {
             let mut connection = Connection::open(&authority).await;
-            let mut out = Vec::new();
-            for _ in (c..count).step_by(connections) {
-                out.push(challenge(&mut connection, &request).await);
+            let mut answers = Vec::new();
+            for i in (c..count).step_by(connections) {
+                answers.push((i, connection.exchange(&requests[i]).await));
             }
-            out
+            answers
         }));
     }
-    let mut all = Vec::with_capacity(count);
+    let mut all: Vec<(usize, Answer)> = Vec::with_capacity(count);
     for task in tasks {
         all.extend(task.await.unwrap());
     }
-    all
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, answer)| answer).collect()
 }
 
 /// Signs every challenge (the cards take turns), on every core, before timing starts.
@@ -102,29 +115,36 @@ pub async fn sign(
 /// Sends one login: `Ok` when answered 200, else the refusal.
 async fn login(connection: &mut Connection, prepared: &Prepared) -> Result<(), String> {
     let answer = connection.exchange(&prepared.request).await;
-    if answer.status != 200 {
-        let body = String::from_utf8_lossy(&answer.body);
-        return Err(format!("{} {body}", answer.status));
-    }
-    Ok(())
+    refusal(&answer).map_or(Ok(()), Err)
+}
+
+/// A login's answer other than 200, as text.
+fn refusal(answer: &Answer) -> Option<String> {
+    (answer.status != 200).then(|| {
+        format!(
+            "{} {}",
+            answer.status,
+            String::from_utf8_lossy(&answer.body)
+        )
+    })
 }
 
 /// Sends every login from `connections` connections as fast as they are answered.
 pub async fn logins_closed_loop(base: &str, prepared: Vec<Prepared>, connections: usize) {
-    let (authority, prepared) = (raw_http::authority(base), Arc::new(prepared));
-    let count = prepared.len();
-    let mut tasks = Vec::new();
-    for c in 0..connections.min(count) {
-        let (authority, prepared) = (authority.clone(), prepared.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut connection = Connection::open(&authority).await;
-            for i in (c..count).step_by(connections) {
-                login(&mut connection, &prepared[i]).await.unwrap();
-            }
-        }));
+    let requests = prepared.into_iter().map(|p| p.request).collect();
+    for answer in send_all(base, requests, connections).await {
+        if let Some(refusal) = refusal(&answer) {
+            panic!("login refused: {refusal}");
+        }
     }
-    for task in tasks {
-        task.await.unwrap();
+}
+
+/// Sends `count` requests that ask the portal for nothing but its client settings
+/// (`GET /api/config`: no session, no database), as fast as they are answered.
+pub async fn config_reads(base: &str, count: usize, connections: usize) {
+    let request = raw_http::get(&raw_http::authority(base), "/api/config");
+    for answer in send_all(base, vec![request; count], connections).await {
+        assert_eq!(answer.status, 200);
     }
 }
 

@@ -6,6 +6,8 @@
 //!   certificate login, in units of one RSA-2048 verify measured in the same run by
 //!   `openssl speed`; challenges are fetched and signed before the timed phases, so the
 //!   client's signing is not counted;
+//! * the same for a request that asks for nothing (`GET /api/config`), the least any
+//!   request costs;
 //! * logins/s from several connections as fast as answered;
 //! * p50/p99 latency at a steady offered rate of half the capacity the CPU figures give.
 //!
@@ -106,6 +108,8 @@ struct Report {
     rows: usize,
     challenge_cpu: Duration,
     login_cpu: Duration,
+    /// The portal's CPU per request that asks for nothing (`GET /api/config`).
+    floor_cpu: Duration,
     /// The portal's context switches per challenge and per login.
     challenge_switches: f64,
     login_switches: f64,
@@ -166,6 +170,9 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
     if let Some(profile) = profile {
         profile.finish();
     }
+    let before = portal.cpu();
+    load::config_reads(&base, setup.logins, connections).await;
+    let floor_cpu = (portal.cpu() - before) / setup.logins as u32;
 
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
     let rate = cores / (challenge_cpu + login_cpu).as_secs_f64().max(1e-6) / 2.0;
@@ -181,6 +188,7 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
         rows: setup.rows,
         challenge_cpu,
         login_cpu,
+        floor_cpu,
         challenge_switches,
         login_switches,
         client_cpu,
@@ -268,6 +276,12 @@ fn print(report: &Report, verify: Duration, connections: usize) {
         verifies(report.login_cpu),
         complete.as_secs_f64() * 1e6,
         verifies(complete)
+    );
+    println!(
+        "  portal CPU per request that asks for nothing (GET /api/config: no session, no database) {:.0} µs ({:.1} verifies): a complete login's two requests cost at least {:.1} verifies before any work",
+        report.floor_cpu.as_secs_f64() * 1e6,
+        verifies(report.floor_cpu),
+        2.0 * verifies(report.floor_cpu)
     );
     println!(
         "  portal context switches per challenge {:.1}, per login {:.1}",

@@ -25,6 +25,11 @@ pub fn post(authority: &str, path: &str, cookie: Option<&str>, body: &str) -> Ve
     .into_bytes()
 }
 
+/// A GET without a body or cookie.
+pub fn get(authority: &str, path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nOrigin: {ORIGIN}\r\n\r\n").into_bytes()
+}
+
 /// An answer: its status, the session cookie it set (`name=value`), its body.
 pub struct Answer {
     pub status: u16,
