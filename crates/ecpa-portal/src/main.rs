@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use ecpa_portal::db::Db;
+use ecpa_portal::db::{Backend, Db};
 use ecpa_portal::import::{ImportKind, import_file};
 use ecpa_portal::pki::{IssuerKinds, TrustFiles, TrustStore};
 use ecpa_portal::precompress::precompress_dir;
@@ -326,7 +326,8 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), PortalError> {
         max_connections = limits.max_connections,
         "connection limits"
     );
-    tracing::info!(%listen, origin = %state.settings().public_origin, "portal ready");
+    let runtime_threads = tokio::runtime::Handle::current().metrics().num_workers();
+    tracing::info!(%listen, origin = %state.settings().public_origin, runtime_threads, "portal ready");
     ecpa_serve::serve(listener, router(state), limits, shutdown).await;
     reload.abort();
     db.close().await;
@@ -347,8 +348,7 @@ async fn run(cli: Cli) -> Result<(), PortalError> {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -356,11 +356,45 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let cli = Cli::parse();
+    let runtime = match runtime(Backend::of_url(&cli.database_url).ok()) {
+        Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("ecpa-portal: {error}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
+    };
+    runtime.block_on(async {
+        match run(cli).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("ecpa-portal: {error}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// The runtime that serves requests, with [`request_workers`] threads unless
+/// `TOKIO_WORKER_THREADS` says how many.
+fn runtime(backend: Option<Backend>) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        builder.worker_threads(request_workers(cores, backend));
+    }
+    builder.build()
+}
+
+/// On SQLite, one runtime thread fewer than the machine has cores, at least one: the
+/// writer connection's thread, where every write is committed, keeps a core of its
+/// own, and a request needs no wake-up of a second runtime thread to be served
+/// (README, "One core for the writer"). On PostgreSQL, whose server does the writing,
+/// one per core.
+fn request_workers(cores: usize, backend: Option<Backend>) -> usize {
+    match backend {
+        Some(Backend::Sqlite) => cores.saturating_sub(1).max(1),
+        Some(Backend::Postgres) | None => cores.max(1),
     }
 }

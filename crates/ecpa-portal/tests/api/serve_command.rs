@@ -68,6 +68,54 @@ fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
 }
 
+/// On SQLite the runtime serving requests has one thread fewer than the machine has
+/// cores (at least one), so the writer's thread keeps a core; on PostgreSQL one per
+/// core; `TOKIO_WORKER_THREADS` sets the number instead. The ready line says how many
+/// the runtime runs.
+#[tokio::test]
+async fn serve_runs_one_runtime_thread_fewer_than_cores_on_sqlite_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let anchors = dir.path().join("anchors.pem");
+    std::fs::write(&anchors, crate::support::pkis().rsa.trust_anchors_pem()).unwrap();
+    let (database, postgres) = crate::support::fresh_database(&dir).await;
+    let runtime_threads = |told: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"));
+        command
+            .arg("serve")
+            .env("ECPA_LISTEN", "127.0.0.1:0")
+            .env("ECPA_DATABASE_URL", &database)
+            .env("ECPA_TRUST_ANCHORS", &anchors)
+            .env("ECPA_DIST_DIR", dir.path())
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .env_remove("TOKIO_WORKER_THREADS")
+            .stderr(Stdio::piped());
+        if let Some(told) = told {
+            command.env("TOKIO_WORKER_THREADS", told);
+        }
+        let mut child = command.spawn().unwrap();
+        let ready = BufReader::new(child.stderr.take().unwrap())
+            .lines()
+            .map_while(Result::ok)
+            .find(|line| line.contains("portal ready"));
+        let _ = child.kill();
+        let _ = child.wait();
+        let ready = ready.unwrap_or_else(|| panic!("the portal did not start"));
+        ready
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix("runtime_threads="))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("{ready}"))
+    };
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let expected = match postgres {
+        Some(_) => cores,
+        None => cores.saturating_sub(1).max(1),
+    };
+    assert_eq!(runtime_threads(None), expected);
+    assert_eq!(runtime_threads(Some("3")), 3);
+}
+
 /// `ECPA_CLOCK_START` sets where the clock starts, `ECPA_CLOCK_OFFSET_DAYS` still
 /// shifts it: a challenge made then expires 5 minutes after that instant (plus the
 /// time the portal has run), on the shifted date. Empty, it is not set; a value that

@@ -179,7 +179,7 @@ pub fn serial_of(der: &[u8]) -> Vec<u8> {
 }
 
 /// Drops the test's PostgreSQL database when the test ends, even on failure.
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -203,7 +203,7 @@ impl Drop for PgDatabase {
 }
 
 /// The database URL for one test: a fresh SQLite file, or a fresh PostgreSQL database.
-async fn fresh_database(dir: &tempfile::TempDir) -> (String, Option<PgDatabase>) {
+pub async fn fresh_database(dir: &tempfile::TempDir) -> (String, Option<PgDatabase>) {
     sqlx::any::install_default_drivers();
     match std::env::var("ECPA_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
