@@ -170,8 +170,8 @@ pub struct Busy {
     pub machine: f64,
     /// Of `machine`, the share the hypervisor took (steal).
     pub steal: f64,
-    /// The portal's busiest thread and its cores busy.
-    pub busiest_thread: Option<(String, f64)>,
+    /// The portal's busiest threads and their cores busy, busiest first.
+    pub busiest_threads: Vec<(String, f64)>,
 }
 
 /// A request of the steady phase, with the tick it was due at.

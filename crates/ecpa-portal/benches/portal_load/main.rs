@@ -219,10 +219,11 @@ async fn steady_at(portal: &Portal, setup: &Setup, rate: f64) -> load::Steady {
         client: (process::cpu_of(std::process::id()) - client_before).as_secs_f64() / elapsed,
         machine: machine_after.busy_share_since(&machine_before),
         steal: machine_after.steal_share_since(&machine_before),
-        busiest_thread: process::busiest_thread(
+        busiest_threads: process::busiest_threads(
             &threads_before,
             &process::threads_of(portal.child.id()),
             elapsed,
+            3,
         ),
     };
     steady
@@ -303,7 +304,7 @@ fn print(report: &Report, verify: Duration, connections: usize) {
 
 fn print_steady(rate: f64, why: &str, s: &load::Steady) {
     println!(
-        "  steady {rate:.0} complete logins/s ({why}; {} connections), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} % (hypervisor steal {:.0} %); the portal's busiest thread {}",
+        "  steady {rate:.0} complete logins/s ({why}; {} connections), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} % (hypervisor steal {:.0} %); the portal's busiest threads {}",
         load::STEADY_CONNECTIONS,
         s.logins.len(),
         ms(percentile(&s.logins, 0.5)),
@@ -315,11 +316,11 @@ fn print_steady(rate: f64, why: &str, s: &load::Steady) {
         s.busy.machine * 100.0,
         s.busy.steal * 100.0,
         s.busy
-            .busiest_thread
-            .as_ref()
-            .map_or("unknown".to_owned(), |(name, cores)| format!(
-                "{name} {cores:.2}"
-            )),
+            .busiest_threads
+            .iter()
+            .map(|(name, cores)| format!("{name} {cores:.2}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     if let Some(failure) = &s.failure {
         println!("  {} steady logins failed, e.g. {failure}", s.failed);

@@ -118,14 +118,15 @@ pub fn threads_of(pid: u32) -> Vec<(String, String, Duration)> {
         .collect()
 }
 
-/// The thread that used the most CPU between two [`threads_of`] readings: its name
-/// and cores busy over `seconds`.
-pub fn busiest_thread(
+/// The `count` threads that used the most CPU between two [`threads_of`] readings,
+/// busiest first: each one's name and cores busy over `seconds`.
+pub fn busiest_threads(
     before: &[(String, String, Duration)],
     after: &[(String, String, Duration)],
     seconds: f64,
-) -> Option<(String, f64)> {
-    after
+    count: usize,
+) -> Vec<(String, f64)> {
+    let mut busy: Vec<(String, f64)> = after
         .iter()
         .map(|(id, name, cpu)| {
             let earlier = before
@@ -137,7 +138,10 @@ pub fn busiest_thread(
                 cpu.saturating_sub(earlier).as_secs_f64() / seconds,
             )
         })
-        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .collect();
+    busy.sort_by(|a, b| b.1.total_cmp(&a.1));
+    busy.truncate(count);
+    busy
 }
 
 /// Voluntary and involuntary context switches of process `pid`'s live threads, from
