@@ -68,6 +68,22 @@ fn serve_starts_from_environment_and_stops_cleanly_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
 }
 
+/// `ecpa-portal serve` on a free loopback port with `database`, trusting `anchors`,
+/// serving `dist`, its log (info) on a pipe.
+fn serve_on(database: &str, anchors: &std::path::Path, dist: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"));
+    command
+        .arg("serve")
+        .env("ECPA_LISTEN", "127.0.0.1:0")
+        .env("ECPA_DATABASE_URL", database)
+        .env("ECPA_TRUST_ANCHORS", anchors)
+        .env("ECPA_DIST_DIR", dist)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped());
+    command
+}
+
 /// On SQLite the runtime serving requests has one thread fewer than the machine has
 /// cores (at least one), so the writer's thread keeps a core; on PostgreSQL one per
 /// core; `TOKIO_WORKER_THREADS` sets the number instead. The ready line says how many
@@ -79,17 +95,8 @@ async fn serve_runs_one_runtime_thread_fewer_than_cores_on_sqlite_unless_told() 
     std::fs::write(&anchors, crate::support::pkis().rsa.trust_anchors_pem()).unwrap();
     let (database, postgres) = crate::support::fresh_database(&dir).await;
     let runtime_threads = |told: Option<&str>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ecpa-portal"));
-        command
-            .arg("serve")
-            .env("ECPA_LISTEN", "127.0.0.1:0")
-            .env("ECPA_DATABASE_URL", &database)
-            .env("ECPA_TRUST_ANCHORS", &anchors)
-            .env("ECPA_DIST_DIR", dir.path())
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .env_remove("TOKIO_WORKER_THREADS")
-            .stderr(Stdio::piped());
+        let mut command = serve_on(&database, &anchors, dir.path());
+        command.env_remove("TOKIO_WORKER_THREADS");
         if let Some(told) = told {
             command.env("TOKIO_WORKER_THREADS", told);
         }
@@ -130,17 +137,9 @@ async fn serve_starts_its_clock_at_the_set_instant() {
         dir.path().join("clock.db").display()
     );
     let serve = |start: &str| {
-        Command::new(env!("CARGO_BIN_EXE_ecpa-portal"))
-            .arg("serve")
-            .env("ECPA_LISTEN", "127.0.0.1:0")
-            .env("ECPA_DATABASE_URL", &database)
-            .env("ECPA_TRUST_ANCHORS", &anchors)
-            .env("ECPA_DIST_DIR", dir.path())
+        serve_on(&database, &anchors, dir.path())
             .env("ECPA_CLOCK_OFFSET_DAYS", "1")
             .env("ECPA_CLOCK_START", start)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap()
     };
