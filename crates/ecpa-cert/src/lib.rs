@@ -7,7 +7,6 @@
 
 mod error;
 mod extensions;
-mod hex;
 mod name;
 mod profile;
 mod time_fmt;

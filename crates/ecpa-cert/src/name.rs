@@ -74,7 +74,7 @@ fn display_value(value: &Any) -> Option<String> {
         return decode_string(value);
     }
     let der = der::Encode::to_der(value).ok()?;
-    Some(format!("#{}", crate::hex::lower_hex(&der)))
+    Some(format!("#{}", ecpa_wire::hex::lower_hex(&der)))
 }
 
 fn is_string_tag(tag: Tag) -> bool {

@@ -5,8 +5,8 @@ use ecpa_wire::CardKind;
 use x509_cert::Certificate;
 use x509_cert::time::Time;
 
-use crate::hex::lower_hex;
 use crate::{CertError, DistinguishedName, extensions, oids};
+use ecpa_wire::hex::lower_hex;
 
 /// The subscriber category from subjectDirectoryAttributes `2.16.886.1.100.2.1`,
 /// falling back to the subject's shape when the attribute is absent.

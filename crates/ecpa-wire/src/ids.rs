@@ -185,13 +185,7 @@ impl Nonce {
 
     /// Lower-case hex, two digits a byte (the form [`Nonce::parse`] reads).
     pub fn to_hex(&self) -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = String::with_capacity(self.0.len() * 2);
-        for byte in self.0 {
-            hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-            hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-        }
-        hex
+        crate::hex::lower_hex(&self.0)
     }
 }
 

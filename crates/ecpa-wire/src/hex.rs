@@ -1,6 +1,6 @@
-//! Bytes as lower-case hex (serial numbers, non-string name values).
+//! Bytes as lower-case hex (nonces, serial numbers, non-string name values).
 
-pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+pub fn lower_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
