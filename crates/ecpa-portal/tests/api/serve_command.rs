@@ -84,6 +84,21 @@ fn serve_on(database: &str, anchors: &std::path::Path, dist: &std::path::Path) -
     command
 }
 
+/// The portal's `portal ready` log line, read from its stderr; `None` when it stopped
+/// without one.
+fn ready_line(child: &mut std::process::Child) -> Option<String> {
+    BufReader::new(child.stderr.take()?)
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.contains("portal ready"))
+}
+
+/// The value of `field` (`field=value`) in a log line.
+fn logged<'a>(line: &'a str, field: &str) -> Option<&'a str> {
+    line.split_whitespace()
+        .find_map(|word| word.strip_prefix(field)?.strip_prefix('='))
+}
+
 /// On SQLite the runtime serving requests has one thread fewer than the machine has
 /// cores (at least one), so the writer's thread keeps a core; on PostgreSQL one per
 /// core; `TOKIO_WORKER_THREADS` sets the number instead. The ready line says how many
@@ -101,16 +116,11 @@ async fn serve_runs_one_runtime_thread_fewer_than_cores_on_sqlite_unless_told() 
             command.env("TOKIO_WORKER_THREADS", told);
         }
         let mut child = command.spawn().unwrap();
-        let ready = BufReader::new(child.stderr.take().unwrap())
-            .lines()
-            .map_while(Result::ok)
-            .find(|line| line.contains("portal ready"));
+        let ready = ready_line(&mut child);
         let _ = child.kill();
         let _ = child.wait();
         let ready = ready.unwrap_or_else(|| panic!("the portal did not start"));
-        ready
-            .split_whitespace()
-            .find_map(|word| word.strip_prefix("runtime_threads="))
+        logged(&ready, "runtime_threads")
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or_else(|| panic!("{ready}"))
     };
@@ -145,10 +155,7 @@ async fn serve_starts_its_clock_at_the_set_instant() {
     };
 
     let mut unset = serve("");
-    let started = BufReader::new(unset.stderr.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .any(|line| line.contains("portal ready"));
+    let started = ready_line(&mut unset).is_some();
     let _ = unset.kill();
     let _ = unset.wait();
     assert!(
@@ -162,16 +169,8 @@ async fn serve_starts_its_clock_at_the_set_instant() {
     assert!(said.contains("RFC 3339"), "{said}");
 
     let mut child = serve("2021-06-15T12:00:00+08:00");
-    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let ready = lines
-        .map_while(Result::ok)
-        .find(|line| line.contains("portal ready"))
-        .unwrap_or_else(|| panic!("the portal did not start"));
-    let listen = ready
-        .split_whitespace()
-        .find_map(|word| word.strip_prefix("listen="))
-        .unwrap()
-        .to_owned();
+    let ready = ready_line(&mut child).unwrap_or_else(|| panic!("the portal did not start"));
+    let listen = logged(&ready, "listen").unwrap().to_owned();
     let challenge: serde_json::Value = reqwest::Client::new()
         .post(format!("http://{listen}/api/challenges"))
         .header("Origin", "http://localhost:8080")
