@@ -153,6 +153,8 @@ pub async fn config_reads(base: &str, count: usize, connections: usize) {
 /// late send, or a wait for a free connection, counts against the portal.
 pub struct Steady {
     pub logins: Vec<Duration>,
+    /// Each answered login's latency by the tick it was due at (0, 1, …), in tick order.
+    pub by_tick: Vec<(usize, Duration)>,
     pub challenges: Vec<Duration>,
     /// Logins not answered 200 (e.g. a write that waited too long), with one example.
     pub failed: usize,
@@ -183,7 +185,7 @@ enum Job {
 /// What one connection of the steady phase measured.
 #[derive(Default)]
 struct Measured {
-    logins: Vec<Result<Duration, String>>,
+    logins: Vec<Result<(usize, Duration), String>>,
     challenges: Vec<Duration>,
 }
 
@@ -210,7 +212,7 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
                 match job {
                     Some(Job::Login(i, tick)) => {
                         let answer = login(&mut connection, &prepared[i]).await;
-                        measured.logins.push(answer.map(|()| tick.elapsed()));
+                        measured.logins.push(answer.map(|()| (i, tick.elapsed())));
                     }
                     Some(Job::Challenge(tick)) => {
                         challenge(&mut connection, &challenge_request).await;
@@ -231,6 +233,7 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
     drop(sender);
     let mut result = Steady {
         logins: Vec::new(),
+        by_tick: Vec::new(),
         challenges: Vec::new(),
         failed: 0,
         failure: None,
@@ -240,7 +243,7 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
         let measured = worker.await.unwrap();
         for login in measured.logins {
             match login {
-                Ok(latency) => result.logins.push(latency),
+                Ok(answered) => result.by_tick.push(answered),
                 Err(failure) => {
                     result.failed += 1;
                     result.failure.get_or_insert(failure);
@@ -249,6 +252,8 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
         }
         result.challenges.extend(measured.challenges);
     }
+    result.by_tick.sort();
+    result.logins = result.by_tick.iter().map(|&(_, latency)| latency).collect();
     result.logins.sort();
     result.challenges.sort();
     result

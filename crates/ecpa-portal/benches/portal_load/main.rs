@@ -17,7 +17,9 @@
 //! measure latency at, complete logins/s, comma-separated; none by default),
 //! `ECPA_BENCH_POSTGRES_URL` (an admin URL; a database
 //! is created and dropped), `ECPA_BENCH_PERF` (a file name: `perf record` of the portal
-//! during the challenge and login phases, one file per backend).
+//! during the challenge and login phases, one file per backend), `ECPA_BENCH_LATENCIES`
+//! (a file name: each steady login's due time and latency, one CSV per backend and
+//! rate).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod load;
@@ -176,10 +178,10 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
 
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
     let rate = cores / (challenge_cpu + login_cpu).as_secs_f64().max(1e-6) / 2.0;
-    let steady = steady_at(&portal, setup, rate).await;
+    let steady = steady_at(&portal, setup, rate, backend).await;
     let mut steady_rates = Vec::new();
     for &rate in &setup.steady_rates {
-        steady_rates.push((rate, steady_at(&portal, setup, rate).await));
+        steady_rates.push((rate, steady_at(&portal, setup, rate, backend).await));
     }
     portal.stop();
     Report {
@@ -201,8 +203,10 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
 }
 
 /// Latencies at `rate` complete logins/s for `ECPA_BENCH_STEADY_SECONDS`, its
-/// challenges fetched and signed first, and how busy the cores were meanwhile.
-async fn steady_at(portal: &Portal, setup: &Setup, rate: f64) -> load::Steady {
+/// challenges fetched and signed first, and how busy the cores were meanwhile. With
+/// `ECPA_BENCH_LATENCIES=FILE`, each login's tick and latency go to
+/// `FILE.BACKEND.RATE.csv` (to see whether slow logins come together, and when).
+async fn steady_at(portal: &Portal, setup: &Setup, rate: f64, backend: &str) -> load::Steady {
     let base = &portal.base;
     let count = ((rate * setup.steady_seconds) as usize).max(50);
     let fetched = load::challenges(base, count, setup.connections).await;
@@ -226,7 +230,23 @@ async fn steady_at(portal: &Portal, setup: &Setup, rate: f64) -> load::Steady {
             3,
         ),
     };
+    if let Ok(file) = std::env::var("ECPA_BENCH_LATENCIES") {
+        write_latencies(
+            &format!("{file}.{backend}.{rate:.0}.csv"),
+            rate,
+            &steady.by_tick,
+        );
+    }
     steady
+}
+
+fn write_latencies(path: &str, rate: f64, by_tick: &[(usize, Duration)]) {
+    let mut csv = String::from("due_ms,latency_ms\n");
+    for &(tick, latency) in by_tick {
+        let due = tick as f64 * 1000.0 / rate;
+        csv.push_str(&format!("{due:.3},{:.3}\n", latency.as_secs_f64() * 1000.0));
+    }
+    std::fs::write(path, csv).unwrap();
 }
 
 /// A PostgreSQL database made for the run, from an admin URL; dropped by [`drop_pg`].
