@@ -390,8 +390,8 @@ fn runtime(backend: Option<Backend>) -> std::io::Result<tokio::runtime::Runtime>
 /// On SQLite, one runtime thread fewer than the machine has cores, at least one: the
 /// writer connection's thread, where every write is committed, keeps a core of its
 /// own, and a request needs no wake-up of a second runtime thread to be served
-/// (README, "One core for the writer"). On PostgreSQL, whose server does the writing,
-/// one per core.
+/// (docs/PERFORMANCE.md, "One core for the writer"). On PostgreSQL, whose server does
+/// the writing, one per core.
 fn request_workers(cores: usize, backend: Option<Backend>) -> usize {
     match backend {
         Some(Backend::Sqlite) => cores.saturating_sub(1).max(1),

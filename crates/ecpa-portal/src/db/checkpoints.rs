@@ -2,8 +2,8 @@
 //! connection whose commit brings the WAL to 1,000 pages: it copies them into the
 //! database file and syncs both files before that commit returns, and with one writer
 //! every write waits behind it (10–20 ms about every 50 logins: the p99 latency at a
-//! few hundred logins/s; README, "Checkpoints off the writer"). Here a second
-//! connection copies the WAL's new pages into the database file shortly after each
+//! few hundred logins/s; docs/PERFORMANCE.md, "Checkpoints off the writer"). Here a
+//! second connection copies the WAL's new pages into the database file shortly after each
 //! write, in a PASSIVE checkpoint, which never holds the writer up; when the writer's
 //! own checkpoint comes, little is left for it to copy. Durability is unchanged: a
 //! commit is in the WAL before it returns either way, and a checkpoint syncs the WAL

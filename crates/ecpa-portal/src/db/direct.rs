@@ -1,6 +1,7 @@
 //! SQLite reads made on the calling thread. sqlx runs each SQLite connection on a
 //! thread of its own and hands every statement and its rows across a channel, a few
-//! context switches each: most of a login's CPU time (README, "Where the time goes").
+//! context switches each: most of a login's CPU time (docs/PERFORMANCE.md, "Where the
+//! time goes").
 //! The reads every request or login makes (its session, its challenge, the card's
 //! holder) go through these connections instead, called directly: SQLite answers them
 //! from its page cache in microseconds, less than one hand-over costs. A read holds a
