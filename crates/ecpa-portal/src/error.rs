@@ -22,6 +22,9 @@ pub enum PortalError {
     /// A read on the calling thread (`db::direct`) failed.
     #[error("database read: {0}")]
     DirectRead(#[from] rusqlite::Error),
+    /// A write on the SQLite write thread (`db::write_thread`) failed.
+    #[error("database write: {0}")]
+    Write(rusqlite::Error),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("configuration: {0}")]
@@ -46,7 +49,7 @@ impl PortalError {
                 ErrorCode::MALFORMED_REQUEST
             }
             PortalError::Database(e) => database_code(e),
-            PortalError::DirectRead(e) => direct_read_code(e),
+            PortalError::DirectRead(e) | PortalError::Write(e) => own_connection_code(e),
             _ => ErrorCode::INTERNAL,
         }
     }
@@ -89,10 +92,11 @@ fn database_code(error: &sqlx::Error) -> ErrorCode {
     }
 }
 
-/// The answers for a read on the calling thread: as above for a full disk and an I/O
+/// The answers for a statement on a connection of the portal's own (a read on the
+/// calling thread, a write on the write thread): as above for a full disk and an I/O
 /// error; a database busy, locked or that cannot be opened is `SERVICE_UNAVAILABLE`
 /// too (the sqlx path answers `INTERNAL` for those).
-fn direct_read_code(error: &rusqlite::Error) -> ErrorCode {
+fn own_connection_code(error: &rusqlite::Error) -> ErrorCode {
     use rusqlite::ErrorCode as Sqlite;
     match error.sqlite_error_code() {
         Some(Sqlite::DiskFull) => ErrorCode::STORAGE_FULL,

@@ -1,11 +1,12 @@
 //! Writes made as one transaction in one call to the database, for the requests every
 //! login makes. On PostgreSQL one statement whose `WITH` parts make the other changes,
-//! atomic on its own. On SQLite the statements in one text, so the connection's thread
-//! is handed the work once instead of once per statement; and the writes waiting for
-//! the one writer connection are committed together (group commit): whoever gets the
-//! writer takes every write queued meanwhile and sends them as one transaction, so
-//! under load a commit's locks, WAL frames and thread hand-over serve many requests.
-//! A write is answered only once its transaction has committed.
+//! atomic on its own. On SQLite in a file, the write thread (`write_thread`) commits
+//! them. On SQLite in memory (which no second connection can open) the statements in
+//! one text, so the connection's thread is handed the work once instead of once per
+//! statement; and the writes waiting for the one writer connection are committed
+//! together (group commit): whoever gets the writer takes every write queued meanwhile
+//! and sends them as one transaction. A write is answered only once its transaction
+//! has committed.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -13,29 +14,22 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::Row;
-use sqlx::any::{Any, AnyArguments, AnyRow};
+use sqlx::any::{Any, AnyRow};
 use sqlx::pool::PoolConnection;
-use sqlx::query::Query;
 use tokio::sync::oneshot;
 
+use super::values::{Value, bind_values};
 use super::{Backend, Db};
 use crate::PortalError;
 
-/// A query of the `Any` driver.
-type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
-
-/// Binds one write's values, in the order of its placeholders, onto a query.
-/// Called again if the write is tried again alone.
-pub(super) type Binder = Box<dyn for<'q> Fn(AnyQuery<'q>) -> AnyQuery<'q> + Send + Sync>;
-
 /// Most writes committed in one transaction.
-const MOST_IN_A_BATCH: usize = 8;
+pub(super) const MOST_IN_A_BATCH: usize = 8;
 
 /// Most batches committed in one turn with the writer: each turn costs a pool
 /// acquire, a spawned return and a hand-over between requests, during which the writer
 /// is idle; a few batches a turn keep it busy under load, and a transaction that waits
 /// for the writer (an import, a registration) still gets it after a few commits.
-const MOST_BATCHES_IN_A_TURN: usize = 4;
+pub(super) const MOST_BATCHES_IN_A_TURN: usize = 4;
 
 /// The text of one such write for each backend.
 pub(super) struct AtOnce {
@@ -51,7 +45,7 @@ pub(super) struct AtOnce {
 struct Queued {
     id: u64,
     write: &'static AtOnce,
-    bind: Binder,
+    values: Vec<Value>,
     reply: oneshot::Sender<Result<Vec<AnyRow>, PortalError>>,
 }
 
@@ -83,14 +77,14 @@ impl WriteQueue {
     fn push(
         &self,
         write: &'static AtOnce,
-        bind: Binder,
+        values: Vec<Value>,
         reply: oneshot::Sender<Result<Vec<AnyRow>, PortalError>>,
     ) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let queued = Queued {
             id,
             write,
-            bind,
+            values,
             reply,
         };
         self.waiting
@@ -157,19 +151,33 @@ fn batch_text<'a>(writes: impl Iterator<Item = &'a AtOnce>) -> String {
 }
 
 impl Db {
-    /// Runs `write` with the values `bind` gives it on the writer; the rows its
-    /// `RETURNING` clause gave (on SQLite the rows of this write only).
+    /// Runs `write` with `values` (in the order of its placeholders) on the writer;
+    /// how many rows its `RETURNING` clause gave.
     pub(super) async fn write_at_once(
         &self,
         write: &'static AtOnce,
-        bind: Binder,
-    ) -> Result<Vec<AnyRow>, PortalError> {
+        values: Vec<Value>,
+    ) -> Result<usize, PortalError> {
         if self.backend == Backend::Postgres {
-            let query = bind(sqlx::query(write.postgres));
-            return Ok(query.fetch_all(&self.writer).await?);
+            let query = bind_values(sqlx::query(write.postgres), &values);
+            return Ok(query.fetch_all(&self.writer).await?.len());
         }
+        if let Some(thread) = &self.write_thread {
+            return thread.write(write, values).await;
+        }
+        self.write_in_queue(write, values)
+            .await
+            .map(|rows| rows.len())
+    }
+
+    /// SQLite in memory: `write` committed by whichever request gets the writer.
+    async fn write_in_queue(
+        &self,
+        write: &'static AtOnce,
+        values: Vec<Value>,
+    ) -> Result<Vec<AnyRow>, PortalError> {
         let (reply, mut answer) = oneshot::channel();
-        let id = self.queue.push(write, bind, reply);
+        let id = self.queue.push(write, values, reply);
         loop {
             tokio::select! {
                 biased;
@@ -251,9 +259,9 @@ async fn run(
     batch: &[Queued],
 ) -> Result<Vec<AnyRow>, PortalError> {
     let text = queue.text(batch);
-    let query = batch
-        .iter()
-        .fold(sqlx::query(&text), |query, queued| (queued.bind)(query));
+    let query = batch.iter().fold(sqlx::query(&text), |query, queued| {
+        bind_values(query, &queued.values)
+    });
     match query.fetch_all(&mut **writer).await {
         Ok(rows) => {
             queue

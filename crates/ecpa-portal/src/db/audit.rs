@@ -5,6 +5,7 @@ use sqlx::any::{Any, AnyArguments};
 use sqlx::query::Query;
 
 use super::Db;
+use super::values::{Value, bind_values};
 use crate::PortalError;
 
 /// One audit row.
@@ -53,16 +54,22 @@ pub(super) fn bind_audit<'q>(
     query: Query<'q, Any, AnyArguments<'q>>,
     e: &AuditEntry,
 ) -> Query<'q, Any, AnyArguments<'q>> {
-    query
-        .bind(e.at)
-        .bind(e.event.clone())
-        .bind(e.outcome.clone())
-        .bind(e.national_id.clone())
-        .bind(e.account.clone())
-        .bind(e.cert_serial.clone())
-        .bind(e.cert_fingerprint.clone())
-        .bind(e.client_addr.clone())
-        .bind(e.passkey_credential.clone())
+    bind_values(query, &audit_values(e))
+}
+
+/// `e`'s nine values in the order [`bind_audit`] binds them.
+pub(super) fn audit_values(e: &AuditEntry) -> [Value; 9] {
+    [
+        e.at.into(),
+        e.event.clone().into(),
+        e.outcome.clone().into(),
+        e.national_id.clone().into(),
+        e.account.clone().into(),
+        e.cert_serial.clone().into(),
+        e.cert_fingerprint.clone().into(),
+        e.client_addr.clone().into(),
+        e.passkey_credential.clone().into(),
+    ]
 }
 
 impl Db {

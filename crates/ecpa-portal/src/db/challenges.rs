@@ -2,9 +2,9 @@
 
 use rusqlite::named_params;
 
-use super::at_once::{AtOnce, Binder};
+use super::at_once::AtOnce;
 use super::columns::Columns;
-use super::sessions::bind_session;
+use super::sessions::session_values;
 use super::{Db, SessionRow};
 use crate::PortalError;
 
@@ -64,16 +64,15 @@ impl Db {
         tbs: &str,
         expires_at: i64,
     ) -> Result<(), PortalError> {
-        let session = session.clone();
-        let (nonce_hex, purpose, tbs) = (nonce_hex.to_owned(), purpose.to_owned(), tbs.to_owned());
-        let bind: Binder = Box::new(move |query| {
-            bind_session(query, &session)
-                .bind(nonce_hex.clone())
-                .bind(purpose.clone())
-                .bind(tbs.clone())
-                .bind(expires_at)
-        });
-        self.write_at_once(&FIRST_CHALLENGE, bind).await.map(drop)
+        let mut values = Vec::with_capacity(FIRST_CHALLENGE.params);
+        values.extend(session_values(session));
+        values.extend([
+            nonce_hex.into(),
+            purpose.into(),
+            tbs.into(),
+            expires_at.into(),
+        ]);
+        self.write_at_once(&FIRST_CHALLENGE, values).await.map(drop)
     }
 
     /// The session's challenge if it is still unused, left unused: the caller uses it

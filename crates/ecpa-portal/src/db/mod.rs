@@ -15,6 +15,8 @@ mod personnel;
 mod registrations;
 mod sessions;
 mod sqlite_url;
+mod values;
+mod write_thread;
 
 pub use accounts::{AccountRow, RecentFailures, upsert_account};
 pub use agencies::{PersonnelAuthority, set_personnel_authorities};
@@ -40,6 +42,7 @@ use crate::PortalError;
 use at_once::WriteQueue;
 use checkpoints::Checkpoints;
 use direct::DirectReads;
+use write_thread::WriteThread;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -88,6 +91,8 @@ pub struct Db {
     direct: Option<Arc<DirectReads>>,
     /// SQLite in a file: the WAL copied into the database file off the writer.
     checkpoints: Arc<OnceLock<Checkpoints>>,
+    /// SQLite in a file: the writes every login makes, committed on a thread of their own.
+    write_thread: Option<Arc<WriteThread>>,
 }
 
 /// Every SQLite connection: WAL with `synchronous = NORMAL`. A commit is written to
@@ -142,6 +147,7 @@ impl Db {
         let url = &*sqlite_url::creating(url);
         let queue = Arc::new(WriteQueue::default());
         let mut direct = None;
+        let mut write_thread = None;
         let checkpoints: Arc<OnceLock<Checkpoints>> = Arc::new(OnceLock::new());
         let (pool, writer) = match backend {
             Backend::Sqlite => {
@@ -165,6 +171,11 @@ impl Db {
                 let options = SqliteConnectOptions::from_str(url)?;
                 let path = options.get_filename();
                 direct = DirectReads::for_url(url, path).map(Arc::new);
+                if direct.is_some() {
+                    let known_outside = queue.outside_transaction_flag();
+                    let started = WriteThread::start(path, writer.clone(), known_outside)?;
+                    write_thread = Some(Arc::new(started));
+                }
                 if direct.is_some()
                     && let Some(started) = Checkpoints::start(path)
                 {
@@ -189,6 +200,7 @@ impl Db {
             queue,
             direct,
             checkpoints,
+            write_thread,
         };
         db.fill_in_identities().await?;
         Ok(db)
@@ -208,7 +220,26 @@ impl Db {
         &self.writer
     }
 
+    /// Caps the database at `pages` pages (SQLite's `max_page_count`) on every connection
+    /// that writes; a write that needs more is refused with `STORAGE_FULL`, as on a full
+    /// disk. Does nothing on PostgreSQL.
+    pub async fn limit_pages(&self, pages: u64) -> Result<(), PortalError> {
+        if self.backend == Backend::Postgres {
+            return Ok(());
+        }
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+            .execute(&self.writer)
+            .await?;
+        if let Some(thread) = &self.write_thread {
+            thread.limit_pages(pages);
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
+        if let Some(thread) = &self.write_thread {
+            thread.close().await;
+        }
         if let Some(checkpoints) = self.checkpoints.get() {
             checkpoints.stop();
         }

@@ -6,9 +6,10 @@ use sqlx::AnyConnection;
 use sqlx::any::{Any, AnyArguments};
 use sqlx::query::Query;
 
-use super::at_once::{AtOnce, Binder};
-use super::audit::bind_audit;
+use super::at_once::AtOnce;
+use super::audit::audit_values;
 use super::columns::Columns;
+use super::values::{Value, bind_values};
 use super::{AuditEntry, Db};
 use crate::PortalError;
 
@@ -144,14 +145,13 @@ impl Db {
         new: &SessionRow,
         audit: &AuditEntry,
     ) -> Result<bool, PortalError> {
-        let (previous, nonce_hex) = (previous.to_owned(), nonce_hex.to_owned());
-        let (new, audit) = (new.clone(), audit.clone());
-        let bind: Binder = Box::new(move |query| {
-            bind_audit(bind_session(query.bind(previous.clone()), &new), &audit)
-                .bind(nonce_hex.clone())
-        });
-        let audit_rows = self.write_at_once(&LOGIN, bind).await?;
-        Ok(!audit_rows.is_empty())
+        let mut values = Vec::with_capacity(LOGIN.params);
+        values.push(previous.to_owned().into());
+        values.extend(session_values(new));
+        values.extend(audit_values(audit));
+        values.push(nonce_hex.to_owned().into());
+        let audit_rows = self.write_at_once(&LOGIN, values).await?;
+        Ok(audit_rows > 0)
     }
 
     /// The session if it exists and has not expired at `now`.
@@ -248,12 +248,18 @@ pub(super) fn bind_session<'q>(
     query: Query<'q, Any, AnyArguments<'q>>,
     s: &SessionRow,
 ) -> Query<'q, Any, AnyArguments<'q>> {
-    query
-        .bind(s.token_hash.clone())
-        .bind(s.kind.as_str())
-        .bind(s.national_id.clone())
-        .bind(s.registration_id)
-        .bind(s.login_method.map(login_method_str))
-        .bind(s.created_at)
-        .bind(s.expires_at)
+    bind_values(query, &session_values(s))
+}
+
+/// `s`'s seven values in the order [`bind_session`] binds them.
+pub(super) fn session_values(s: &SessionRow) -> [Value; 7] {
+    [
+        s.token_hash.clone().into(),
+        s.kind.as_str().into(),
+        s.national_id.clone().into(),
+        s.registration_id.into(),
+        s.login_method.map(login_method_str).into(),
+        s.created_at.into(),
+        s.expires_at.into(),
+    ]
 }

@@ -1,7 +1,8 @@
-//! A full disk on SQLite, made with `PRAGMA max_page_count` on the writer connection:
-//! writes are refused with `STORAGE_FULL` (507), and a login answered 200 always has
-//! its session stored. (A connection SQLite left inside a transaction after the failed
-//! write used to be kept: later logins were answered 200 and never committed.)
+//! A full disk on SQLite, made with `PRAGMA max_page_count` on the connections that
+//! write (`Db::limit_pages`): writes are refused with `STORAGE_FULL` (507), and a login
+//! answered 200 always has its session stored. (A connection SQLite left inside a
+//! transaction after the failed write used to be kept: later logins were answered 200
+//! and never committed.)
 
 use ecpa_portal::db::Backend;
 use serde_json::json;
@@ -17,17 +18,12 @@ async fn a_full_database_refuses_writes_clearly_and_loses_no_answered_login() {
     }
     app.add_employee("clerk", Person::clerk(&national_id(41), "王小明"))
         .await;
-    let mut writer = app.db.writer().acquire().await.unwrap();
     let pages: i64 = sqlx::query("PRAGMA page_count")
-        .fetch_one(&mut *writer)
+        .fetch_one(app.db.writer())
         .await
         .unwrap()
         .get(0);
-    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
-        .execute(&mut *writer)
-        .await
-        .unwrap();
-    drop(writer);
+    app.db.limit_pages(pages.try_into().unwrap()).await.unwrap();
 
     let mut full = 0;
     let mut browser = app.browser();
