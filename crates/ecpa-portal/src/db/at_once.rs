@@ -122,7 +122,8 @@ impl WriteQueue {
     }
 }
 
-fn address(write: &'static AtOnce) -> usize {
+/// A write's identity: the address of its static text.
+pub(super) fn address(write: &'static AtOnce) -> usize {
     std::ptr::from_ref(write) as usize
 }
 
