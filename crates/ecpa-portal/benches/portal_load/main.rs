@@ -8,6 +8,8 @@
 //!   client's signing is not counted;
 //! * the same for a request that asks for nothing (`GET /api/config`), the least any
 //!   request costs;
+//! * the portal's context switches, and its read and write system calls with the bytes
+//!   written (`/proc/PID/io`), per challenge and per login;
 //! * logins/s from several connections as fast as answered;
 //! * p50/p99 latency at a steady offered rate of half the capacity the CPU figures give.
 //!
@@ -115,6 +117,9 @@ struct Report {
     /// The portal's context switches per challenge and per login.
     challenge_switches: f64,
     login_switches: f64,
+    /// The portal's read/write system calls during the challenges and the logins.
+    challenge_io: process::IoCounts,
+    login_io: process::IoCounts,
     /// This load generator's own CPU time per complete login (same cores).
     client_cpu: Duration,
     logins: usize,
@@ -153,20 +158,24 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
     let client_before = process::cpu_of(std::process::id());
     let before = portal.cpu();
     let switches = portal.switches();
+    let io = portal.io();
     let fetched = load::challenges(&base, setup.logins, connections).await;
     let challenge_cpu = (portal.cpu() - before) / setup.logins as u32;
     let challenge_switches = (portal.switches() - switches) as f64 / setup.logins as f64;
+    let challenge_io = portal.io() - io;
     let client_challenges = process::cpu_of(std::process::id()) - client_before;
     let prepared = load::sign(&base, setup.cards.clone(), fetched).await;
     let client_before = process::cpu_of(std::process::id());
 
     let before = portal.cpu();
     let switches = portal.switches();
+    let io = portal.io();
     let start = Instant::now();
     load::logins_closed_loop(&base, prepared, connections).await;
     let elapsed = start.elapsed();
     let login_cpu = (portal.cpu() - before) / setup.logins as u32;
     let login_switches = (portal.switches() - switches) as f64 / setup.logins as f64;
+    let login_io = portal.io() - io;
     let client_cpu = (client_challenges + process::cpu_of(std::process::id()) - client_before)
         / setup.logins as u32;
     if let Some(profile) = profile {
@@ -193,6 +202,8 @@ async fn run(backend: &'static str, url: &str, setup: &Setup) -> Report {
         floor_cpu,
         challenge_switches,
         login_switches,
+        challenge_io,
+        login_io,
         client_cpu,
         logins: setup.logins,
         logins_per_second: setup.logins as f64 / elapsed.as_secs_f64(),
@@ -307,6 +318,12 @@ fn print(report: &Report, verify: Duration, connections: usize) {
     println!(
         "  portal context switches per challenge {:.1}, per login {:.1}",
         report.challenge_switches, report.login_switches
+    );
+    let (challenge_reads, challenge_writes, challenge_bytes) =
+        report.challenge_io.per(report.logins);
+    let (login_reads, login_writes, login_bytes) = report.login_io.per(report.logins);
+    println!(
+        "  portal read/write system calls (/proc/PID/io: file reads, file and socket writes) per challenge {challenge_reads:.1}/{challenge_writes:.1} ({challenge_bytes:.0} bytes written), per login {login_reads:.1}/{login_writes:.1} ({login_bytes:.0} bytes written)"
     );
     println!(
         "  the load generator's own CPU (same cores, not counted above): {:.0} µs per complete login",

@@ -14,6 +14,9 @@ pub trait Measured {
     /// Context switches of the portal's threads so far (those still running).
     fn switches(&self) -> u64;
 
+    /// The portal's read and write system calls so far (`/proc/PID/io`).
+    fn io(&self) -> IoCounts;
+
     /// `perf record` of the portal into `out` until [`Profile::finish`].
     fn profile(&self, out: &str) -> Profile;
 
@@ -27,6 +30,10 @@ impl Measured for Portal {
 
     fn switches(&self) -> u64 {
         switches_of(self.child.id())
+    }
+
+    fn io(&self) -> IoCounts {
+        io_of(self.child.id())
     }
 
     fn profile(&self, out: &str) -> Profile {
@@ -162,6 +169,58 @@ pub fn switches_of(pid: u32) -> u64 {
                 .collect::<Vec<_>>()
         })
         .sum()
+}
+
+/// A process's read and write system calls (`read`, `pread64`, `write`, `pwrite64`,
+/// `writev`…; not `recvfrom`/`sendto`) and the bytes it wrote through them, from
+/// `/proc/PID/io`: with SQLite
+/// each WAL frame a commit appends is written with two of them, so the counts show
+/// what a login writes, a figure that does not depend on how busy the machine is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IoCounts {
+    pub reads: u64,
+    pub writes: u64,
+    pub written_bytes: u64,
+}
+
+impl std::ops::Sub for IoCounts {
+    type Output = IoCounts;
+
+    fn sub(self, earlier: IoCounts) -> IoCounts {
+        IoCounts {
+            reads: self.reads.saturating_sub(earlier.reads),
+            writes: self.writes.saturating_sub(earlier.writes),
+            written_bytes: self.written_bytes.saturating_sub(earlier.written_bytes),
+        }
+    }
+}
+
+impl IoCounts {
+    /// The counts per one of `n` operations.
+    pub fn per(self, n: usize) -> (f64, f64, f64) {
+        let n = n.max(1) as f64;
+        (
+            self.reads as f64 / n,
+            self.writes as f64 / n,
+            self.written_bytes as f64 / n,
+        )
+    }
+}
+
+pub fn io_of(pid: u32) -> IoCounts {
+    let Ok(io) = std::fs::read_to_string(format!("/proc/{pid}/io")) else {
+        return IoCounts::default();
+    };
+    let field = |name: &str| {
+        io.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    IoCounts {
+        reads: field("syscr:"),
+        writes: field("syscw:"),
+        written_bytes: field("wchar:"),
+    }
 }
 
 /// The whole machine's CPU time from `/proc/stat`, in clock ticks.
