@@ -33,6 +33,7 @@ mod security_headers;
 mod serve_command;
 mod served_agencies;
 mod session_facts;
+mod session_indexes;
 mod sessions;
 mod spa_files;
 mod storage_full;
