@@ -173,9 +173,9 @@ pub fn switches_of(pid: u32) -> u64 {
 
 /// A process's read and write system calls (`read`, `pread64`, `write`, `pwrite64`,
 /// `writev`…; not `recvfrom`/`sendto`) and the bytes it wrote through them, from
-/// `/proc/PID/io`: with SQLite
-/// each WAL frame a commit appends is written with two of them, so the counts show
-/// what a login writes, a figure that does not depend on how busy the machine is.
+/// `/proc/PID/io`. With SQLite each WAL frame a commit appends takes two writes, so the
+/// counts show what a login writes, a figure that does not depend on how busy the
+/// machine is.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IoCounts {
     pub reads: u64,
