@@ -16,7 +16,7 @@ step "clippy (native, all targets)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "clippy (SPA for wasm32)"
-cargo clippy -p ecpa-web -p ecpa-wire -p ecpa-cert --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p ecpa-web -p ecpa-wire -p ecpa-cert -p ecpa-cert-reader --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "SPA release build (trunk)"
 trunk build --release --offline

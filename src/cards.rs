@@ -3,6 +3,7 @@
 use ecpa_wire::agent::{AgentFailure, Pkcs11Info};
 
 use crate::certificate::CardCertificate;
+use crate::certificate_reader;
 use crate::failure::Failure;
 use crate::wizard::CardRef;
 
@@ -15,9 +16,46 @@ pub struct CardChoice {
     pub token_serial: String,
 }
 
+/// A card with a signing certificate, as the agent listed it (its certificate not
+/// read yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardOffer {
+    pub slot: String,
+    /// Base64 DER, as the agent gave it.
+    pub certificate: String,
+    pub holder: String,
+    pub token_serial: String,
+}
+
+impl CardOffer {
+    /// The card as offered to the user, its certificate read.
+    pub fn read_as(self, certificate: CardCertificate) -> CardChoice {
+        CardChoice {
+            card: CardRef {
+                slot: self.slot,
+                certificate,
+            },
+            holder: self.holder,
+            token_serial: self.token_serial,
+        }
+    }
+}
+
+/// The offered cards with their certificates read (all at once, in the browser by
+/// the certificate reader's worker).
+pub async fn read_offers(offers: Vec<CardOffer>) -> Result<Vec<CardChoice>, Failure> {
+    let certificates = offers.iter().map(|o| o.certificate.clone()).collect();
+    let read = certificate_reader::read_all(certificates).await?;
+    Ok(offers
+        .into_iter()
+        .zip(read)
+        .map(|(offer, certificate)| offer.read_as(certificate))
+        .collect())
+}
+
 /// Every card's signing certificate (keyUsage digitalSignature); the encryption
 /// certificate on the same card is never offered.
-pub fn signing_cards(info: &Pkcs11Info) -> Result<Vec<CardChoice>, Failure> {
+pub fn signing_cards(info: &Pkcs11Info) -> Result<Vec<CardOffer>, Failure> {
     if let Some(failure) = Failure::from_agent_codes(info.ret_code, info.last_error.unwrap_or(0)) {
         return Err(failure);
     }
@@ -32,7 +70,7 @@ pub fn signing_cards(info: &Pkcs11Info) -> Result<Vec<CardChoice>, Failure> {
     if tokens.is_empty() {
         return Err(Failure::Agent(AgentFailure::NoCard));
     }
-    let choices: Vec<CardChoice> = tokens
+    let choices: Vec<CardOffer> = tokens
         .into_iter()
         .filter_map(|(slot, token)| {
             let cert = token.certs.iter().find(|c| c.is_signing())?;
@@ -42,11 +80,9 @@ pub fn signing_cards(info: &Pkcs11Info) -> Result<Vec<CardChoice>, Failure> {
             } else {
                 cert.subject_cn.clone()
             };
-            Some(CardChoice {
-                card: CardRef {
-                    slot: slot.slot_description.clone(),
-                    certificate: CardCertificate::read(certificate),
-                },
+            Some(CardOffer {
+                slot: slot.slot_description.clone(),
+                certificate,
                 holder,
                 token_serial: token.serial_number.clone(),
             })
@@ -115,8 +151,8 @@ mod tests {
         );
         let cards = signing_cards(&answer).unwrap();
         assert_eq!(cards.len(), 1);
-        assert_eq!(cards[0].card.certificate.base64(), "SIG");
-        assert_eq!(cards[0].card.slot, "Reader 0");
+        assert_eq!(cards[0].certificate, "SIG");
+        assert_eq!(cards[0].slot, "Reader 0");
         assert_eq!(cards[0].holder, "王大明");
     }
 
@@ -136,7 +172,7 @@ mod tests {
         let slots: Vec<_> = signing_cards(&answer)
             .unwrap()
             .into_iter()
-            .map(|c| c.card.slot)
+            .map(|c| c.slot)
             .collect();
         assert_eq!(slots, ["Reader 0", "Reader 2"]);
     }

@@ -1,9 +1,9 @@
 //! A card's certificate as the agent gave it (base64 DER), parsed once when the card
-//! is read or has signed, with `ecpa-cert`.
+//! is read or has signed, with `ecpa-cert` (in the browser by
+//! [`crate::certificate_reader`]'s worker).
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use ecpa_cert::CertProfile;
+use ecpa_cert::reader::parse_base64;
 use ecpa_wire::CardKind;
 
 use crate::failure::Failure;
@@ -18,14 +18,18 @@ pub struct CardCertificate {
 }
 
 impl CardCertificate {
-    /// Decodes and parses the agent's base64 DER.
+    /// Decodes and parses the agent's base64 DER here.
     pub fn read(base64: String) -> Self {
-        let profile = STANDARD
-            .decode(base64.trim())
-            .ok()
-            .and_then(|der| ecpa_cert::parse_der(&der).ok())
-            .map(Box::new);
-        Self { base64, profile }
+        let profile = parse_base64(&base64);
+        Self::new(base64, profile)
+    }
+
+    /// The certificate with its profile as already read (`None`: it did not parse).
+    pub fn new(base64: String, profile: Option<CertProfile>) -> Self {
+        Self {
+            base64,
+            profile: profile.map(Box::new),
+        }
     }
 
     /// Base64 DER, as the agent gave it: what the portal is sent.

@@ -1,7 +1,9 @@
 //! ECPA certificate registration: the browser SPA (Leptos, client-side rendered).
 //!
 //! Plain logic, tested natively: [`wizard`] (the registration wizard's state
-//! machine), [`certificate`] (a card's certificate, parsed once), [`display`] (step-2
+//! machine), [`certificate`] (a card's certificate, parsed once), [`certificate_reader`]
+//! (in the browser, a worker of its own parses certificates, so the login page's
+//! bundle carries no X.509 code), [`display`] (step-2
 //! certificate fields), [`messages`] (zh-TW/English words, a message for every
 //! failure), [`failure`], [`cards`] (which certificate to use), [`protocol`] (the
 //! agent's popup-bridge messages), [`passkey`] (passkey names, who may add one).
@@ -56,6 +58,7 @@ pub mod api;
 pub mod bridge;
 pub mod cards;
 pub mod certificate;
+pub mod certificate_reader;
 pub mod display;
 pub mod failure;
 pub mod flows;

@@ -812,3 +812,14 @@ async fn the_bridge_takes_messages_only_from_its_popup() {
         answer.map_err(|f| f.code())
     );
 }
+
+/// The test page's origin serves no certificate reader (its script is not found): a
+/// read is refused as a network failure, and the next read tries a new worker and is
+/// refused the same way; neither waits forever.
+#[wasm_bindgen_test]
+async fn a_certificate_reader_that_cannot_load_is_a_network_failure() {
+    for _ in 0..2 {
+        let read = ecpa_web::certificate_reader::read_all(vec![pem_body(CITIZEN_PEM)]).await;
+        assert_eq!(read, Err(Failure::Network));
+    }
+}

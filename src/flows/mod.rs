@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::bridge::Bridge;
-use crate::cards::{CardChoice, signing_cards};
+use crate::cards::{self, CardChoice, signing_cards};
 use crate::failure::Failure;
 use crate::messages::Lang;
 use crate::protocol::{add_site_url, parse_answer, read_cards_request};
@@ -179,7 +179,7 @@ pub fn read_cards(app: AppState) {
         let cards = async {
             let answer = bridge.exchange(&read_cards_request()).await?;
             let info: Pkcs11Info = parse_answer(&answer)?;
-            signing_cards(&info)
+            cards::read_offers(signing_cards(&info)?).await
         }
         .await;
         match cards {

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use super::AppState;
 use crate::api;
 use crate::bridge::Bridge;
-use crate::certificate::CardCertificate;
+use crate::certificate_reader;
 use crate::failure::Failure;
 use crate::protocol::{parse_answer, sign_request};
 use crate::wizard::{CardRef, Signed, Wizard};
@@ -130,9 +130,10 @@ pub fn wizard_actions(app: AppState, state: RwSignal<Wizard>) -> WizardActions {
             };
             spawn_local(async move {
                 let slot = card.as_ref().map(|c| c.slot.clone());
-                let outcome = sign(bridge, ChallengePurpose::Register, pin, slot)
-                    .await
-                    .and_then(|(nonce, result)| signed_by(card, nonce, result));
+                let outcome = match sign(bridge, ChallengePurpose::Register, pin, slot).await {
+                    Ok((nonce, result)) => signed_by(card, nonce, result).await,
+                    Err(failure) => Err(failure),
+                };
                 match outcome {
                     Ok((signed, kind)) => step(state, |w| w.signed(signed, kind)),
                     Err(failure) => step(state, |w| w.sign_failed(failure)),
@@ -185,16 +186,16 @@ pub(super) async fn sign(
 }
 
 /// The signature with the certificate it belongs to: the card read before the
-/// wizard (already parsed), else the one the agent reports (parsed here); and what
+/// wizard (already parsed), else the one the agent reports (read now); and what
 /// kind of card that is.
-fn signed_by(
+async fn signed_by(
     card: Option<CardRef>,
     nonce: Nonce,
     result: SignResult,
 ) -> Result<(Signed, Option<CardKind>), Failure> {
     let certificate = match card {
         Some(card) => card.certificate,
-        None if !result.certb64.is_empty() => CardCertificate::read(result.certb64),
+        None if !result.certb64.is_empty() => certificate_reader::read_one(result.certb64).await?,
         None => return Err(Failure::AgentGarbled),
     };
     let kind = certificate.kind()?;

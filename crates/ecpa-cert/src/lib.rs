@@ -9,6 +9,7 @@ mod error;
 mod extensions;
 mod name;
 mod profile;
+pub mod reader;
 mod time_fmt;
 
 pub use error::CertError;

@@ -1,10 +1,11 @@
 //! Distinguished names shown as stored, with string types decoded.
 
 use der::{Any, Tag, Tagged};
+use serde::{Deserialize, Serialize};
 use x509_cert::name::Name;
 
 /// One attribute of a name, e.g. `("OU", "人事行政局")`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameAttribute {
     /// `C`, `CN`, `O`, `OU`, `L`, `ST`, `serialNumber`, `emailAddress`, or a dotted OID.
     pub key: String,
@@ -13,7 +14,7 @@ pub struct NameAttribute {
 }
 
 /// A name as stored in the certificate: RDNs in order, attributes in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DistinguishedName {
     pub attributes: Vec<NameAttribute>,
 }
