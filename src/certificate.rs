@@ -2,8 +2,7 @@
 //! is read or has signed, with `ecpa-cert` (in the browser by
 //! [`crate::certificate_reader`]'s worker).
 
-use ecpa_cert::CertProfile;
-use ecpa_cert::reader::parse_base64;
+use ecpa_cert::reader::{CardFacts, read_base64};
 use ecpa_wire::CardKind;
 
 use crate::failure::Failure;
@@ -14,18 +13,18 @@ use crate::failure::Failure;
 pub struct CardCertificate {
     base64: String,
     /// Boxed: the certificate travels in screens and wizard states.
-    profile: Option<Box<CertProfile>>,
+    profile: Option<Box<CardFacts>>,
 }
 
 impl CardCertificate {
     /// Decodes and parses the agent's base64 DER here.
     pub fn read(base64: String) -> Self {
-        let profile = parse_base64(&base64);
+        let profile = read_base64(&base64);
         Self::new(base64, profile)
     }
 
-    /// The certificate with its profile as already read (`None`: it did not parse).
-    pub fn new(base64: String, profile: Option<CertProfile>) -> Self {
+    /// The certificate with what it says, as already read (`None`: it did not parse).
+    pub fn new(base64: String, profile: Option<CardFacts>) -> Self {
         Self {
             base64,
             profile: profile.map(Box::new),
@@ -37,8 +36,9 @@ impl CardCertificate {
         &self.base64
     }
 
-    /// The certificate profile; [`Failure::CertificateUnreadable`] when it did not parse.
-    pub fn profile(&self) -> Result<&CertProfile, Failure> {
+    /// What the certificate says (its profile's facts the page shows);
+    /// [`Failure::CertificateUnreadable`] when it did not parse.
+    pub fn profile(&self) -> Result<&CardFacts, Failure> {
         self.profile
             .as_deref()
             .ok_or(Failure::CertificateUnreadable)

@@ -3,7 +3,7 @@
 //! of it until a card has been read; in the browser it runs in a web worker of its own
 //! (`ecpa-cert-reader`, Trunk's `data-type="worker"`), downloaded the first time a
 //! card's certificate is read and kept for the next. The worker answers with the same
-//! profile the page would have read itself, as JSON ([`ecpa_cert::reader`]).
+//! facts the page would have read itself, as JSON ([`ecpa_cert::reader`]).
 
 use crate::certificate::CardCertificate;
 use crate::failure::Failure;
@@ -22,14 +22,14 @@ pub async fn read_all(certificates: Vec<String>) -> Result<Vec<CardCertificate>,
     }
     #[cfg(target_arch = "wasm32")]
     {
-        let profiles = worker::read(certificates.clone()).await?;
-        if profiles.len() != certificates.len() {
+        let facts = worker::read(certificates.clone()).await?;
+        if facts.len() != certificates.len() {
             return Err(Failure::CertificateUnreadable);
         }
         Ok(certificates
             .into_iter()
-            .zip(profiles)
-            .map(|(base64, profile)| CardCertificate::new(base64, profile))
+            .zip(facts)
+            .map(|(base64, facts)| CardCertificate::new(base64, facts))
             .collect())
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -39,6 +39,13 @@ pub async fn read_all(certificates: Vec<String>) -> Result<Vec<CardCertificate>,
             .map(CardCertificate::read)
             .collect())
     }
+}
+
+/// Starts the worker's download, if it has not started, so that it is ready by the
+/// time the agent has read the card (the page calls it as it asks the agent).
+pub fn prepare() {
+    #[cfg(target_arch = "wasm32")]
+    worker::prepare();
 }
 
 /// Reads one certificate (see [`read_all`]).
@@ -56,7 +63,6 @@ mod worker {
     use std::cell::RefCell;
     use std::collections::HashMap;
 
-    use ecpa_cert::CertProfile;
     use futures::channel::oneshot;
     use futures::future::{Either, select};
     use gloo_timers::future::TimeoutFuture;
@@ -64,19 +70,19 @@ mod worker {
     use wasm_bindgen::prelude::*;
     use web_sys::{Event, MessageEvent, Worker};
 
-    use ecpa_cert::reader::{READY, ReadReply, ReadRequest};
+    use ecpa_cert::reader::{CardFacts, READY, ReadReply, ReadRequest};
 
     use super::{READ_TIMEOUT_MS, WORKER_SCRIPT};
     use crate::failure::Failure;
 
-    type Profiles = Result<Vec<Option<CertProfile>>, Failure>;
+    type Facts = Result<Vec<Option<CardFacts>>, Failure>;
 
     struct Reader {
         worker: Worker,
         ready: bool,
         next_id: u32,
         /// Requests sent, or waiting for the worker's ready message, by id.
-        pending: HashMap<u32, oneshot::Sender<Profiles>>,
+        pending: HashMap<u32, oneshot::Sender<Facts>>,
         /// Request texts written before the worker was ready.
         queued: Vec<String>,
         _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -87,8 +93,18 @@ mod worker {
         static READER: RefCell<Option<Reader>> = const { RefCell::new(None) };
     }
 
-    /// The profiles of `certificates`, from the worker.
-    pub(super) async fn read(certificates: Vec<String>) -> Profiles {
+    /// Starts the worker unless it runs; a failure to start shows at the next read.
+    pub(super) fn prepare() {
+        READER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                *slot = start().ok();
+            }
+        });
+    }
+
+    /// What `certificates` say, from the worker.
+    pub(super) async fn read(certificates: Vec<String>) -> Facts {
         let (sender, receiver) = oneshot::channel();
         READER.with(|cell| -> Result<(), Failure> {
             let mut slot = cell.borrow_mut();
@@ -109,7 +125,7 @@ mod worker {
             Ok(())
         })?;
         match select(receiver, TimeoutFuture::new(READ_TIMEOUT_MS)).await {
-            Either::Left((Ok(profiles), _)) => profiles,
+            Either::Left((Ok(facts), _)) => facts,
             Either::Left((Err(_), _)) => Err(Failure::Network),
             Either::Right(_) => {
                 // The worker is lost or stuck: the next read starts a new one.
@@ -175,7 +191,7 @@ mod worker {
                 .and_then(|reader| reader.pending.remove(&reply.id))
         });
         if let Some(sender) = sender {
-            let _ = sender.send(Ok(reply.profiles));
+            let _ = sender.send(Ok(reply.facts));
         }
     }
 

@@ -1,6 +1,7 @@
 //! What step 2 shows about a certificate, parsed in the browser with `ecpa-cert`.
 
-use ecpa_cert::{CertProfile, DistinguishedName};
+use ecpa_cert::DistinguishedName;
+use ecpa_cert::reader::CardFacts;
 use ecpa_wire::CardKind;
 
 use crate::messages::Lang;
@@ -46,7 +47,7 @@ pub fn subject_text(name: &DistinguishedName) -> String {
 }
 
 impl CertDisplay {
-    pub fn new(profile: &CertProfile, lang: Lang) -> Self {
+    pub fn new(profile: &CardFacts, lang: Lang) -> Self {
         Self {
             kind: profile.kind,
             kind_label: kind_label(profile.kind, lang).to_owned(),

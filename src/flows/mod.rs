@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::bridge::Bridge;
 use crate::cards::{self, CardChoice, signing_cards};
+use crate::certificate_reader;
 use crate::failure::Failure;
 use crate::messages::Lang;
 use crate::protocol::{add_site_url, parse_answer, read_cards_request};
@@ -175,6 +176,8 @@ pub fn read_cards(app: AppState) {
     let Some(bridge) = app.open_agent() else {
         return;
     };
+    // The certificate reader downloads while the agent reads the card.
+    certificate_reader::prepare();
     spawn_local(async move {
         let cards = async {
             let answer = bridge.exchange(&read_cards_request()).await?;

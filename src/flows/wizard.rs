@@ -128,6 +128,10 @@ pub fn wizard_actions(app: AppState, state: RwSignal<Wizard>) -> WizardActions {
                 Ok(bridge) => bridge,
                 Err(failure) => return step(state, |w| w.sign_failed(failure)),
             };
+            if card.is_none() {
+                // The agent reports the certificate with the signature: read it then.
+                certificate_reader::prepare();
+            }
             spawn_local(async move {
                 let slot = card.as_ref().map(|c| c.slot.clone());
                 let outcome = match sign(bridge, ChallengePurpose::Register, pin, slot).await {

@@ -2,7 +2,6 @@
 
 use der::Decode;
 use ecpa_wire::CardKind;
-use serde::{Deserialize, Serialize};
 use x509_cert::Certificate;
 use x509_cert::time::Time;
 
@@ -11,7 +10,7 @@ use ecpa_wire::hex::lower_hex;
 
 /// The subscriber category from subjectDirectoryAttributes `2.16.886.1.100.2.1`,
 /// falling back to the subject's shape when the attribute is absent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubjectCategory {
     Citizen,
     GovernmentAgency,
@@ -21,7 +20,7 @@ pub enum SubjectCategory {
 }
 
 /// keyUsage bits that matter here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct KeyUsage {
     pub digital_signature: bool,
     pub non_repudiation: bool,
@@ -31,9 +30,8 @@ pub struct KeyUsage {
     pub crl_sign: bool,
 }
 
-/// Everything ECPA reads from a certificate. Serde: the SPA's certificate reader (a
-/// web worker) hands it to the page as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything ECPA reads from a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertProfile {
     /// `Some` for a citizen or an organization card certificate.
     pub kind: Option<CardKind>,
