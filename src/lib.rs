@@ -24,7 +24,7 @@
 //! * PIN prompt for a registered card `#cert-pin`: `#pin-heading` (「請輸入您的 PIN Code」),
 //!   `#card-subject` (the card certificate's subject), `#pin`, `#pin-submit`, `#pin-cancel`.
 //! * Wizard `#wizard`: `#not-registered` (Method 1 notice, until step 1 is done),
-//!   `#card-subject` (Method 1: the card already read), `#wizard-title`,
+//!   `#card-picture` (the kind of card, pictured), `#wizard-title`,
 //!   `#step-indicator` with `#step-indicator-1..3` (`aria-current="step"` on the
 //!   current one, class `failed` when the wizard ended there refused); sign-in before
 //!   step 1: `#wizard-login-heading`, `#account`, `#password`, `#login-submit`; then
