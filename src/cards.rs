@@ -157,6 +157,37 @@ mod tests {
     }
 
     #[test]
+    fn offered_cards_are_read_in_order_keeping_slot_and_holder() {
+        let citizen: String = include_str!("../tests/data/citizen-moica-test.pem")
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        let offer = |slot: &str, certificate: &str| CardOffer {
+            slot: slot.into(),
+            certificate: certificate.into(),
+            holder: format!("{slot} holder"),
+            token_serial: format!("{slot}-sn"),
+        };
+        let offers = vec![offer("Reader 0", &citizen), offer("Reader 1", "***")];
+        let cards = futures::executor::block_on(read_offers(offers)).unwrap();
+        assert_eq!(cards.len(), 2);
+        assert_eq!(
+            (cards[0].card.slot.as_str(), cards[0].holder.as_str()),
+            ("Reader 0", "Reader 0 holder")
+        );
+        assert_eq!(cards[0].card.certificate.base64(), citizen);
+        assert_eq!(
+            cards[0].card.certificate.kind(),
+            Ok(Some(ecpa_wire::CardKind::Citizen))
+        );
+        assert_eq!(cards[1].token_serial, "Reader 1-sn");
+        assert_eq!(
+            cards[1].card.certificate.kind(),
+            Err(Failure::CertificateUnreadable)
+        );
+    }
+
+    #[test]
     fn several_cards_are_all_offered() {
         let answer = info(
             ret::OK,
