@@ -97,6 +97,11 @@ pub async fn insert_personnel(
     records: &[PersonnelRecord],
 ) -> Result<(), PortalError> {
     let sqlite = conn.backend_name() == "SQLite";
+    let records: Vec<&PersonnelRecord> = if sqlite {
+        records.iter().collect()
+    } else {
+        last_report_of_each_day(records)
+    };
     for chunk in records.chunks(BATCH) {
         let mut sql = String::from(
             "INSERT INTO personnel_records (national_id, name, agency_code, service_unit, \
@@ -129,6 +134,22 @@ pub async fn insert_personnel(
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Of one person's reports for one day, only the last: what applying them in order
+/// leaves. PostgreSQL refuses to update a row twice in one statement (`ON CONFLICT DO
+/// UPDATE`), where SQLite applies a statement's rows one after the other.
+fn last_report_of_each_day(records: &[PersonnelRecord]) -> Vec<&PersonnelRecord> {
+    let mut last = std::collections::HashMap::with_capacity(records.len());
+    for (i, r) in records.iter().enumerate() {
+        last.insert((r.national_id.as_str(), r.filed_on), i);
+    }
+    records
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| last.get(&(r.national_id.as_str(), r.filed_on)) == Some(i))
+        .map(|(_, r)| r)
+        .collect()
 }
 
 pub async fn upsert_agency(conn: &mut AnyConnection, agency: &Agency) -> Result<(), PortalError> {

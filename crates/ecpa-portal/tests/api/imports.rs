@@ -107,6 +107,59 @@ async fn quoted_fields_and_a_reimport_of_the_same_report_day() {
     assert_eq!(records[0].service_unit, "人事室");
 }
 
+/// A file that reports a person twice for the same day keeps the later row, as two
+/// files would; other people and other days are kept beside it.
+#[tokio::test]
+async fn a_person_reported_twice_for_one_day_in_one_file_keeps_the_later_row() {
+    let app = spawn_app().await;
+    let id = national_id(95);
+    let mut text =
+        format!("{PERSONNEL_HEADER}\n{id},王大明,{AGENCY},資訊室,01,,current,{LONG_AGO}\n");
+    let others = 1_200;
+    for n in 0..others {
+        let other = national_id(100_000 + n);
+        text.push_str(&format!(
+            "{other},某{n},{AGENCY},人事室,01,,current,{LONG_AGO}\n"
+        ));
+        if n == 2 {
+            text.push_str(&format!(
+                "{id},王大明,{AGENCY},人事室,01,1,departed,{LONG_AGO}\n"
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "{id},王大明,{AGENCY},會計室,01,,current,2020-01-02\n"
+    ));
+    assert_eq!(
+        app.import(ImportKind::Personnel, &text).await,
+        others as usize + 3
+    );
+    assert_eq!(app.count("personnel_records").await, others as i64 + 2);
+    let records = app
+        .db
+        .personnel_records(&ecpa_wire::NationalId::parse(&id).unwrap())
+        .await
+        .unwrap();
+    let mut seen: Vec<_> = records
+        .iter()
+        .map(|r| {
+            (
+                r.filed_on.to_string(),
+                r.service_unit.as_str(),
+                r.concurrent_duty.as_deref(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("2020-01-02".to_owned(), "會計室", None),
+            (LONG_AGO.to_owned(), "人事室", Some("1"))
+        ]
+    );
+}
+
 #[test]
 fn the_import_command_exits_non_zero_and_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
