@@ -75,6 +75,10 @@ mod tests {
         assert!(!is_hashed("/"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/ecpa-web.js"));
+        // The certificate reader's worker: named in the page's code, so never hashed.
+        assert!(!is_hashed("/ecpa-cert-reader_loader.js"));
+        assert!(!is_hashed("/ecpa-cert-reader.js"));
+        assert!(!is_hashed("/ecpa-cert-reader_bg.wasm"));
         assert!(!is_hashed("/login"));
         assert!(!is_hashed("/main-0123456789abcdeg.css"));
         assert!(!is_hashed("/main-0123456789abcdef0.css"));
