@@ -158,10 +158,8 @@ mod tests {
 
     #[test]
     fn offered_cards_are_read_in_order_keeping_slot_and_holder() {
-        let citizen: String = include_str!("../tests/data/citizen-moica-test.pem")
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .collect();
+        let citizen =
+            crate::certificate::pem_body(include_str!("../tests/data/citizen-moica-test.pem"));
         let offer = |slot: &str, certificate: &str| CardOffer {
             slot: slot.into(),
             certificate: certificate.into(),

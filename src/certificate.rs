@@ -57,15 +57,16 @@ impl CardCertificate {
     }
 }
 
+/// Base64 body of a PEM file from `tests/data`.
+#[cfg(test)]
+pub(crate) fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-
-    /// Base64 body of a PEM file from `tests/data`.
-    fn pem_body(pem: &str) -> String {
-        pem.lines().filter(|l| !l.starts_with("-----")).collect()
-    }
 
     #[test]
     fn subject_and_kind_of_the_card_certificate() {

@@ -211,10 +211,7 @@ mod worker {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-
-    fn pem_body(pem: &str) -> String {
-        pem.lines().filter(|l| !l.starts_with("-----")).collect()
-    }
+    use crate::certificate::pem_body;
 
     #[test]
     fn native_reads_parse_in_place() {
