@@ -96,11 +96,16 @@ mod worker {
     /// Starts the worker unless it runs; a failure to start shows at the next read.
     pub(super) fn prepare() {
         READER.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            if slot.is_none() {
-                *slot = start().ok();
-            }
+            let _ = running(&mut cell.borrow_mut());
         });
+    }
+
+    /// The worker in `slot`, started first if there is none.
+    fn running(slot: &mut Option<Reader>) -> Result<&mut Reader, Failure> {
+        if slot.is_none() {
+            *slot = Some(start()?);
+        }
+        slot.as_mut().ok_or(Failure::Network)
     }
 
     /// What `certificates` say, from the worker.
@@ -108,10 +113,7 @@ mod worker {
         let (sender, receiver) = oneshot::channel();
         READER.with(|cell| -> Result<(), Failure> {
             let mut slot = cell.borrow_mut();
-            if slot.is_none() {
-                *slot = Some(start()?);
-            }
-            let reader = slot.as_mut().ok_or(Failure::Network)?;
+            let reader = running(&mut slot)?;
             let id = reader.next_id;
             reader.next_id = reader.next_id.wrapping_add(1);
             let text = serde_json::to_string(&ReadRequest { id, certificates })
