@@ -14,11 +14,14 @@ use tower_http::services::{ServeDir, ServeFile};
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 /// `index.html` and unhashed files: revalidated on every use.
 const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
-/// Hex digits of the hash Trunk puts in a file name (`name-<hash>.js`, `name-<hash>_bg.wasm`).
-const HASH_LEN: usize = 16;
+/// Hex digits of the hash Trunk puts in a file name (`name-<hash>.js`,
+/// `name-<hash>_bg.wasm`): a 64-bit hash written without leading zeros, so 16 digits
+/// but fewer one time in 16. Fewer than 12 (one build in 65,536) is taken for a word.
+const HASH_DIGITS: std::ops::RangeInclusive<usize> = 12..=16;
 
 /// Whether the last segment of `path` is a Trunk content-hashed file name: a stem
-/// ending in `-` and 16 hex digits (optionally followed by `_suffix`), then an extension.
+/// ending in `-` and 12 to 16 hex digits (optionally followed by `_suffix`), then an
+/// extension.
 pub fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let Some((stem, _extension)) = name.split_once('.') else {
@@ -27,10 +30,9 @@ pub fn is_hashed(path: &str) -> bool {
     let Some((_, after_dash)) = stem.rsplit_once('-') else {
         return false;
     };
-    let (hash, rest) = after_dash.split_at(after_dash.len().min(HASH_LEN));
-    hash.len() == HASH_LEN
-        && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        && (rest.is_empty() || rest.starts_with('_'))
+    let digits = after_dash.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let rest = &after_dash[digits..];
+    HASH_DIGITS.contains(&digits) && (rest.is_empty() || rest.starts_with('_'))
 }
 
 /// Sets `Cache-Control` (and `Vary`, since the body depends on `Accept-Encoding`).
@@ -72,6 +74,10 @@ mod tests {
         assert!(is_hashed("/ecpa-web-4c1f0e2d9a8b7c6d_bg.wasm"));
         assert!(is_hashed("/ecpa-web-4c1f0e2d9a8b7c6d.js"));
         assert!(is_hashed("/main-0123456789abcdef.css"));
+        // A hash below 2^60 is written with 15 digits.
+        assert!(is_hashed("/ecpa-web-27bac571be72482.js"));
+        assert!(is_hashed("/ecpa-web-27bac571be72482_bg.wasm"));
+        assert!(!is_hashed("/ecpa-web-27bac571b.js"));
         assert!(!is_hashed("/"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/ecpa-web.js"));
@@ -79,6 +85,11 @@ mod tests {
         assert!(!is_hashed("/ecpa-cert-reader_loader.js"));
         assert!(!is_hashed("/ecpa-cert-reader.js"));
         assert!(!is_hashed("/ecpa-cert-reader_bg.wasm"));
+        // The SPA's full module: named in the login page's code, so never hashed.
+        assert!(!is_hashed("/ecpa-web-full.js"));
+        assert!(!is_hashed("/ecpa-web-full_bg.wasm"));
+        // A wasm-bindgen snippet: a hash in its folder, not its name.
+        assert!(!is_hashed("/snippets/ecpa-web-2bfa2cdbae7fc77a/inline0.js"));
         assert!(!is_hashed("/login"));
         assert!(!is_hashed("/main-0123456789abcdeg.css"));
         assert!(!is_hashed("/main-0123456789abcdef0.css"));
