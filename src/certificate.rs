@@ -4,12 +4,13 @@
 
 use ecpa_cert::reader::{CardFacts, read_base64};
 use ecpa_wire::CardKind;
+use serde::{Deserialize, Serialize};
 
 use crate::failure::Failure;
 
 /// The certificate and what it says; unreadable ones are kept, and refused where
 /// their content is needed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardCertificate {
     base64: String,
     /// Boxed: the certificate travels in screens and wizard states.

@@ -48,6 +48,13 @@ pub fn prepare() {
     worker::prepare();
 }
 
+/// Ends the worker, if one runs: the login page's module reads no more certificates
+/// once it has handed the page to the full module.
+pub fn release() {
+    #[cfg(target_arch = "wasm32")]
+    worker::stop(Failure::Network);
+}
+
 /// Reads one certificate (see [`read_all`]).
 pub async fn read_one(certificate: String) -> Result<CardCertificate, Failure> {
     read_all(vec![certificate])
@@ -198,7 +205,7 @@ mod worker {
     }
 
     /// Ends the worker and answers every pending read with `failure`.
-    fn stop(failure: Failure) {
+    pub(super) fn stop(failure: Failure) {
         let reader = READER.with(|cell| cell.borrow_mut().take());
         if let Some(reader) = reader {
             reader.worker.terminate();

@@ -9,7 +9,13 @@
 //! agent's popup-bridge messages), [`passkey`] (passkey names, who may add one).
 //! Browser parts: [`api`] (portal REST), [`bridge`] (the agent's `/popupForm`
 //! window), [`webauthn`] (`navigator.credentials`), [`flows`] (every effect: agent,
-//! portal, state changes), [`view`] (components that render and call [`flows`]).
+//! portal, state changes), [`view`] (components that render and call [`flows`]),
+//! [`handover`] (the login page's module gives the page to the full module).
+//!
+//! Two modules are built from this crate: `ecpa-web` (`src/main.rs`, [`LoginApp`]) is
+//! what the login page loads, with the login screens only; `ecpa-web-full`
+//! (`src/bin/ecpa-web-full.rs`, every screen) is loaded when the page first shows a
+//! screen after the login page.
 //!
 //! # Stable element ids (end-to-end tests rely on them)
 //!
@@ -62,6 +68,7 @@ pub mod certificate_reader;
 pub mod display;
 pub mod failure;
 pub mod flows;
+pub mod handover;
 pub mod messages;
 pub mod passkey;
 pub mod protocol;
@@ -69,4 +76,4 @@ pub mod view;
 pub mod webauthn;
 pub mod wizard;
 
-pub use view::app::App;
+pub use view::app::{App, LoginApp};

@@ -5,11 +5,13 @@
 mod failures;
 
 use ecpa_wire::CardKind;
+use serde::{Deserialize, Serialize};
 
 pub use failures::{FailureText, NextAction, failure_text};
 
 /// The page's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     Zh,

@@ -5,12 +5,13 @@
 
 use ecpa_wire::api::{self, Agency, CardKind, Eligibility, Registration, RegistrationRequest};
 use ecpa_wire::{AgencyCode, ErrorCode, Nonce, Pin};
+use serde::{Deserialize, Serialize};
 
 use crate::certificate::CardCertificate;
 use crate::failure::Failure;
 
 /// A card read before the wizard started (Method 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardRef {
     /// The agent's `slotDescription`, to sign with the same card.
     pub slot: String,

@@ -7,7 +7,7 @@ use ecpa_web::certificate::CardCertificate;
 use ecpa_web::failure::Failure;
 use ecpa_web::flows::{AppState, Page, WizardActions};
 use ecpa_web::messages::Lang;
-use ecpa_web::view::app::Shell;
+use ecpa_web::view::app::{LoginShell, Shell};
 use ecpa_web::view::common::ErrorBox;
 use ecpa_web::view::login::PinForm;
 use ecpa_web::view::wizard::WizardView;
@@ -822,4 +822,36 @@ async fn a_certificate_reader_that_cannot_load_is_a_network_failure() {
         let read = ecpa_web::certificate_reader::read_all(vec![pem_body(CITIZEN_PEM)]).await;
         assert_eq!(read, Err(Failure::Network));
     }
+}
+
+/// The test page's origin serves no full module: the login page's module, handing the
+/// page over after a login, stays on the login page (busy while it tries) and shows a
+/// network failure there; nothing hangs and the login page can be used again.
+#[wasm_bindgen_test]
+async fn a_full_module_that_cannot_load_leaves_the_login_page_with_a_network_failure() {
+    let app = AppState::login_only(ecpa_web::handover::hand_over);
+    app.page.set(Page::Login);
+    let page = mount(move || view! { <LoginShell app /> });
+    tick().await;
+    app.go_home(Some(ecpa_wire::api::Principal::Organization {
+        agency_code: "A58000000A".into(),
+        agency_name: None,
+        officer_name: "王大明".into(),
+        card: None,
+    }));
+    assert!(app.busy.get_untracked(), "busy while the full module loads");
+    assert!(matches!(app.page.get_untracked(), Page::Login));
+    for _ in 0..200 {
+        if !app.busy.get_untracked() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(25).await;
+    }
+    tick().await;
+    assert!(!app.busy.get_untracked(), "the attempt ends");
+    assert_eq!(app.error.get_untracked(), Some(Failure::Network));
+    assert!(matches!(app.page.get_untracked(), Page::Login));
+    assert!(page.find("login").is_some());
+    assert!(page.find("error").is_some());
+    assert!(page.find("org-area").is_none());
 }

@@ -17,6 +17,7 @@ use crate::bridge::Bridge;
 use crate::cards::{self, CardChoice, signing_cards};
 use crate::certificate_reader;
 use crate::failure::Failure;
+use crate::handover::{Handover, Next};
 use crate::messages::Lang;
 use crate::protocol::{add_site_url, parse_answer, read_cards_request};
 use crate::wizard::{CardRef, Wizard, WizardContext};
@@ -49,6 +50,17 @@ pub enum Page {
     OrgArea,
 }
 
+/// Which screens this module draws.
+#[derive(Clone, Copy)]
+pub enum Screens {
+    /// Every screen: the full module (and the tests).
+    All,
+    /// The login page's module: the login page, the card chooser and the PIN prompt.
+    /// A later screen (the wizard, 我的專區, the organization area) is handed to the
+    /// full module by `hand_over`, which loads it and gives it the page.
+    Login { hand_over: fn(AppState, Handover) },
+}
+
 /// The page's shared state.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -59,9 +71,11 @@ pub struct AppState {
     /// The failure shown on the current (non-wizard) screen.
     pub error: RwSignal<Option<Failure>>,
     pub busy: RwSignal<bool>,
+    pub screens: Screens,
 }
 
 impl AppState {
+    /// The state of a module that draws every screen.
     pub fn new() -> Self {
         Self {
             lang: RwSignal::new(Lang::Zh),
@@ -70,7 +84,34 @@ impl AppState {
             me: RwSignal::new(None),
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
+            screens: Screens::All,
         }
+    }
+
+    /// The state of the login page's module: later screens go to `hand_over`.
+    pub fn login_only(hand_over: fn(AppState, Handover)) -> Self {
+        Self {
+            screens: Screens::Login { hand_over },
+            ..Self::new()
+        }
+    }
+
+    /// In the login page's module, gives a later screen to the full module (true);
+    /// the page stays as it is, busy, until that module takes it over.
+    fn handed_over(self, me: &Option<Principal>, next: impl FnOnce() -> Next) -> bool {
+        let Screens::Login { hand_over } = self.screens else {
+            return false;
+        };
+        self.error.set(None);
+        self.busy.set(true);
+        let handover = Handover {
+            lang: self.lang.get_untracked(),
+            agent_origin: self.agent_origin.get_untracked(),
+            me: me.clone(),
+            next: next(),
+        };
+        hand_over(self, handover);
+        true
     }
 
     fn fail(self, failure: Failure) {
@@ -106,6 +147,9 @@ impl AppState {
 
     /// Shows the screen that fits who is logged in.
     pub fn go_home(self, me: Option<Principal>) {
+        if me.is_some() && self.handed_over(&me, || Next::Home) {
+            return;
+        }
         self.busy.set(false);
         self.error.set(None);
         let page = match &me {
@@ -126,6 +170,25 @@ impl AppState {
 impl Default for AppState {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Takes over a page the login page's module handed over: its language, the agent's
+/// address, who is logged in, and the screen it was about to show.
+pub fn resume(app: AppState, handover: Handover) {
+    app.lang.set(handover.lang);
+    app.agent_origin.set(handover.agent_origin);
+    match handover.next {
+        Next::Home => app.go_home(handover.me),
+        Next::Wizard {
+            card,
+            kind,
+            agency_code,
+            not_registered,
+        } => {
+            app.me.set(handover.me);
+            open_wizard(app, card, kind, agency_code, not_registered);
+        }
     }
 }
 
@@ -240,7 +303,17 @@ fn open_wizard(
     agency_code: Option<String>,
     not_registered: bool,
 ) {
-    let has_session = app.me.with_untracked(Option::is_some);
+    let me = app.me.get_untracked();
+    let handed_over = app.handed_over(&me, || Next::Wizard {
+        card: card.clone(),
+        kind,
+        agency_code: agency_code.clone(),
+        not_registered,
+    });
+    if handed_over {
+        return;
+    }
+    let has_session = me.is_some();
     let ctx = WizardContext {
         card,
         kind,

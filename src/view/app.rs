@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::flows::{self, AppState, Page};
+use crate::handover;
 use crate::messages::{Lang, Text};
 use crate::view::areas::{MyArea, OrgArea};
 use crate::view::common::tr;
@@ -10,7 +11,7 @@ use crate::view::frame::{Breadcrumb, SiteFooter, SiteHeader};
 use crate::view::login::{CertPinPage, ChooseCardPage, LoginPage};
 use crate::view::wizard::WizardView;
 
-/// The whole SPA.
+/// The whole SPA, every screen in one module.
 #[component]
 pub fn App() -> impl IntoView {
     let app = AppState::new();
@@ -18,9 +19,33 @@ pub fn App() -> impl IntoView {
     view! { <Shell app /> }
 }
 
-/// The frame around a given state (the browser tests mount it with their own).
+/// The login page's module: the login page, the card chooser and the PIN prompt; a
+/// later screen is handed to the full module ([`handover`]).
+#[component]
+pub fn LoginApp() -> impl IntoView {
+    let app = AppState::login_only(handover::hand_over);
+    flows::start(app);
+    view! { <LoginShell app /> }
+}
+
+/// The frame around a given state, the login page's screens only.
+#[component]
+pub fn LoginShell(app: AppState) -> impl IntoView {
+    view! { <Frame app screen=login_screen /> }
+}
+
+/// The frame around a given state, every screen (the browser tests mount it with
+/// their own).
 #[component]
 pub fn Shell(app: AppState) -> impl IntoView {
+    view! { <Frame app screen=any_screen /> }
+}
+
+/// Draws one page of the state.
+type Screen = fn(AppState, Page) -> AnyView;
+
+#[component]
+fn Frame(app: AppState, screen: Screen) -> impl IntoView {
     let lang: Signal<Lang> = app.lang.into();
     Effect::new(move |_| {
         let tag = app.lang.get().tag();
@@ -31,13 +56,26 @@ pub fn Shell(app: AppState) -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    let screen = move || match app.page.get() {
-        Page::Loading => {
-            view! { <p class="status" role="status">{tr(lang, Text::Loading)}</p> }.into_any()
-        }
-        Page::Login => view! { <LoginPage app /> }.into_any(),
-        Page::ChooseCard { cards } => view! { <ChooseCardPage app cards /> }.into_any(),
-        Page::CertPin { card } => view! { <CertPinPage app card /> }.into_any(),
+    view! {
+        <SiteHeader app />
+        <Breadcrumb app />
+        <main id="main" class="site-main">{move || screen(app, app.page.get())}</main>
+        <SiteFooter lang />
+    }
+}
+
+/// The login page's screens; the page of another screen (never shown here: it is
+/// handed over instead) is the loading notice.
+fn login_screen(app: AppState, page: Page) -> AnyView {
+    login_page_screen(app, page).unwrap_or_else(|_| loading(app))
+}
+
+fn any_screen(app: AppState, page: Page) -> AnyView {
+    let page = match login_page_screen(app, page) {
+        Ok(view) => return view,
+        Err(page) => page,
+    };
+    match page {
         Page::Wizard {
             state,
             not_registered,
@@ -53,11 +91,23 @@ pub fn Shell(app: AppState) -> impl IntoView {
         }
         Page::MyArea => view! { <MyArea app /> }.into_any(),
         Page::OrgArea => view! { <OrgArea app /> }.into_any(),
-    };
-    view! {
-        <SiteHeader app />
-        <Breadcrumb app />
-        <main id="main" class="site-main">{screen}</main>
-        <SiteFooter lang />
+        Page::Loading | Page::Login | Page::ChooseCard { .. } | Page::CertPin { .. } => {
+            loading(app)
+        }
     }
+}
+
+/// A screen of the login page's module, or the page given back.
+fn login_page_screen(app: AppState, page: Page) -> Result<AnyView, Page> {
+    Ok(match page {
+        Page::Loading => loading(app),
+        Page::Login => view! { <LoginPage app /> }.into_any(),
+        Page::ChooseCard { cards } => view! { <ChooseCardPage app cards /> }.into_any(),
+        Page::CertPin { card } => view! { <CertPinPage app card /> }.into_any(),
+        later => return Err(later),
+    })
+}
+
+fn loading(app: AppState) -> AnyView {
+    view! { <p class="status" role="status">{tr(app.lang.into(), Text::Loading)}</p> }.into_any()
 }

@@ -1,7 +1,8 @@
 //! The thread through all three programs: the page reads the card through the
 //! agent's popup bridge and asks the portal whether the certificate is registered.
 //! The card's certificate is read by the certificate reader's worker, which the login
-//! page does not download until a card is read.
+//! page does not download until a card is read; the wizard is drawn by the SPA's full
+//! module, which the login page does not download until it hands the page over.
 
 use anyhow::ensure;
 use ecpa_e2e::StackOptions;
@@ -10,6 +11,8 @@ use crate::support::{WANG, citizen_card, scenario, shot};
 
 /// The worker's script (`ecpa_web::certificate_reader::WORKER_SCRIPT`).
 const READER: &str = "/ecpa-cert-reader_loader.js";
+/// The SPA's full module (`ecpa_web::handover::FULL_MODULE`).
+const FULL_MODULE: &str = "/ecpa-web-full.js";
 
 #[tokio::test]
 async fn page_reads_the_card_through_the_agent_and_asks_the_portal() {
@@ -27,6 +30,10 @@ async fn page_reads_the_card_through_the_agent_and_asks_the_portal() {
                 !login_page.iter().any(|r| r.contains(READER)),
                 "the login page loads no certificate reader: {login_page:#?}"
             );
+            ensure!(
+                !login_page.iter().any(|r| r.contains("ecpa-web-full")),
+                "the login page loads no full module: {login_page:#?}"
+            );
             browser.click("cert-login").await?;
             // The page asks the portal about the card once the worker has read it.
             // The banner follows the portal's answer for the certificate the agent read.
@@ -36,6 +43,10 @@ async fn page_reads_the_card_through_the_agent_and_asks_the_portal() {
             ensure!(
                 card_read.iter().any(|r| r.contains(READER)),
                 "the card read loads the certificate reader: {card_read:#?}"
+            );
+            ensure!(
+                card_read.iter().any(|r| r.contains(FULL_MODULE)),
+                "the wizard comes with the full module: {card_read:#?}"
             );
             shot(browser, "skeleton-card-read").await
         },
