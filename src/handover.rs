@@ -64,9 +64,17 @@ pub fn take_over(json: &str) {
     });
 }
 
+/// Starts loading the full module unless it is loading or loaded (the login page calls
+/// it when the user starts to log in: the module is then ready when the portal answers).
+pub fn prepare() {
+    #[cfg(target_arch = "wasm32")]
+    browser::prepare();
+}
+
 /// The login page's `hand_over` ([`crate::flows::Screens::Login`]): loads the full
-/// module and gives it the page. The login page stays, busy, while it loads; when it
-/// cannot be loaded, the login page shows [`crate::failure::Failure::Network`].
+/// module (unless [`prepare`] has) and gives it the page. The login page stays, busy,
+/// while it loads; when it cannot be loaded, the login page shows
+/// [`crate::failure::Failure::Network`] and the next attempt loads it again.
 pub fn hand_over(app: AppState, handover: Handover) {
     #[cfg(target_arch = "wasm32")]
     browser::hand_over(app, handover);
@@ -87,6 +95,8 @@ thread_local! {
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
+    use std::cell::RefCell;
+
     use js_sys::{Function, Promise, Reflect};
     use leptos::prelude::*;
     use leptos::task::spawn_local;
@@ -97,10 +107,30 @@ mod browser {
     use crate::failure::Failure;
     use crate::flows::AppState;
 
-    #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
+    #[wasm_bindgen(inline_js = "export function load_module(url) { \
+        return import(url).then(module => module.default().then(() => module)); }")]
     extern "C" {
-        #[wasm_bindgen(catch)]
-        fn import_module(url: &str) -> Result<Promise, JsValue>;
+        /// Imports and starts the module at `url`; its namespace.
+        fn load_module(url: &str) -> Promise;
+    }
+
+    thread_local! {
+        /// The full module loading or loaded (its namespace).
+        static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    }
+
+    pub fn prepare() {
+        // Awaited at the hand-over; a failure is seen (and the load tried again) there.
+        let _ = loading();
+    }
+
+    fn loading() -> Promise {
+        LOADING.with(|loading| {
+            loading
+                .borrow_mut()
+                .get_or_insert_with(|| load_module(FULL_MODULE))
+                .clone()
+        })
     }
 
     pub fn hand_over(app: AppState, handover: Handover) {
@@ -108,7 +138,7 @@ mod browser {
             let Ok(json) = serde_json::to_string(&handover) else {
                 return app.show(Failure::Network);
             };
-            match load().await {
+            match take_over().await {
                 Ok(take_over) => {
                     // The login page's screen goes; the full module draws the page.
                     let mounted = LOGIN_PAGE.with(|page| page.borrow_mut().take());
@@ -120,6 +150,8 @@ mod browser {
                 }
                 Err(error) => {
                     leptos::logging::warn!("ecpa-web-full: not loaded: {error:?}");
+                    // The next attempt loads it again.
+                    LOADING.with(|loading| loading.borrow_mut().take());
                     app.busy.set(false);
                     app.show(Failure::Network);
                 }
@@ -127,12 +159,16 @@ mod browser {
         });
     }
 
-    /// Imports and starts the full module; its `take_over`.
-    async fn load() -> Result<Function, JsValue> {
-        let module = JsFuture::from(import_module(FULL_MODULE)?).await?;
-        let init: Function = Reflect::get(&module, &"default".into())?.dyn_into()?;
-        let started: Promise = init.call0(&JsValue::UNDEFINED)?.dyn_into()?;
-        JsFuture::from(started).await?;
+    /// The full module, loaded and started: its `take_over`. An early load that
+    /// failed is tried once more.
+    async fn take_over() -> Result<Function, JsValue> {
+        let module = match JsFuture::from(loading()).await {
+            Ok(module) => module,
+            Err(_) => {
+                LOADING.with(|loading| loading.borrow_mut().take());
+                JsFuture::from(loading()).await?
+            }
+        };
         Reflect::get(&module, &"take_over".into())?.dyn_into()
     }
 }
@@ -238,7 +274,7 @@ mod tests {
     fn the_login_module_hands_over_a_later_screen_and_keeps_the_login_page() {
         let owner = Owner::new();
         owner.with(|| {
-            let app = AppState::login_only(record);
+            let app = AppState::login_only(record, || {});
             app.page.set(Page::Login);
             app.lang.set(Lang::En);
             app.agent_origin.set("http://127.0.0.1:61161".into());
@@ -273,7 +309,7 @@ mod tests {
     fn the_wizard_is_handed_over_with_its_card_and_kind() {
         let owner = Owner::new();
         owner.with(|| {
-            let app = AppState::login_only(record);
+            let app = AppState::login_only(record, || {});
             app.page.set(Page::Login);
             app.me.set(Some(employee()));
             flows::upload_citizen(app);

@@ -829,7 +829,7 @@ async fn a_certificate_reader_that_cannot_load_is_a_network_failure() {
 /// network failure there; nothing hangs and the login page can be used again.
 #[wasm_bindgen_test]
 async fn a_full_module_that_cannot_load_leaves_the_login_page_with_a_network_failure() {
-    let app = AppState::login_only(ecpa_web::handover::hand_over);
+    let app = AppState::login_only(ecpa_web::handover::hand_over, ecpa_web::handover::prepare);
     app.page.set(Page::Login);
     let page = mount(move || view! { <LoginShell app /> });
     tick().await;

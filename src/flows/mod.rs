@@ -57,8 +57,12 @@ pub enum Screens {
     All,
     /// The login page's module: the login page, the card chooser and the PIN prompt.
     /// A later screen (the wizard, 我的專區, the organization area) is handed to the
-    /// full module by `hand_over`, which loads it and gives it the page.
-    Login { hand_over: fn(AppState, Handover) },
+    /// full module by `hand_over`, which loads it and gives it the page; `prepare`
+    /// starts loading it early, when the user starts to log in.
+    Login {
+        hand_over: fn(AppState, Handover),
+        prepare: fn(),
+    },
 }
 
 /// The page's shared state.
@@ -88,18 +92,27 @@ impl AppState {
         }
     }
 
-    /// The state of the login page's module: later screens go to `hand_over`.
-    pub fn login_only(hand_over: fn(AppState, Handover)) -> Self {
+    /// The state of the login page's module: later screens go to `hand_over`, which
+    /// `prepare` readies.
+    pub fn login_only(hand_over: fn(AppState, Handover), prepare: fn()) -> Self {
         Self {
-            screens: Screens::Login { hand_over },
+            screens: Screens::Login { hand_over, prepare },
             ..Self::new()
+        }
+    }
+
+    /// The user has started to log in: in the login page's module, the full module
+    /// starts loading, so that it is ready when the portal answers.
+    pub fn prepare_later_screens(self) {
+        if let Screens::Login { prepare, .. } = self.screens {
+            prepare();
         }
     }
 
     /// In the login page's module, gives a later screen to the full module (true);
     /// the page stays as it is, busy, until that module takes it over.
     fn handed_over(self, me: &Option<Principal>, next: impl FnOnce() -> Next) -> bool {
-        let Screens::Login { hand_over } = self.screens else {
+        let Screens::Login { hand_over, .. } = self.screens else {
             return false;
         };
         self.error.set(None);

@@ -23,7 +23,7 @@ pub fn App() -> impl IntoView {
 /// later screen is handed to the full module ([`handover`]).
 #[component]
 pub fn LoginApp() -> impl IntoView {
-    let app = AppState::login_only(handover::hand_over);
+    let app = AppState::login_only(handover::hand_over, handover::prepare);
     flows::start(app);
     view! { <LoginShell app /> }
 }

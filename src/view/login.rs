@@ -4,6 +4,7 @@ use ecpa_wire::Pin;
 use ecpa_wire::api::PasswordLogin;
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::cards::CardChoice;
 use crate::failure::Failure;
@@ -26,21 +27,35 @@ pub fn LoginPage(app: AppState) -> impl IntoView {
     on_cleanup(move || autofill.stop());
     let login = Callback::new(move |login: PasswordLogin| {
         autofill.stop();
+        app.prepare_later_screens();
         flows::password_login(app, login);
     });
     let cert_login = move |_| {
         if !app.busy.get_untracked() {
             autofill.stop();
+            app.prepare_later_screens();
             flows::read_cards(app);
         }
     };
     let passkey_login = move |_| {
         if !app.busy.get_untracked() {
+            app.prepare_later_screens();
             flows::passkey_login(app, autofill);
         }
     };
+    // The user starts to log in (a field or button of the page gets focus, not the
+    // heading the page focuses itself): the screens after the login page start loading.
+    let starts_to_log_in = move |event: leptos::ev::FocusEvent| {
+        let on_control = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "BUTTON"));
+        if on_control {
+            app.prepare_later_screens();
+        }
+    };
     view! {
-        <section id="login" class="panel">
+        <section id="login" class="panel" on:focusin=starts_to_log_in>
             {focused_h2("login-heading", tr(lang, Text::LoginHeading))}
             <ErrorBox failure=app.error lang agent_origin=app.agent_origin />
             <PasswordForm lang busy=app.busy on_login=login passkey_autofill=true />

@@ -3,7 +3,9 @@
 //! first visit is made in a fresh browser profile (nothing cached); then the same number
 //! of visits in one browser, whose cache holds the hashed files (`immutable`). Reports
 //! the median and p90 of `first-contentful-paint` from navigation (Performance API), and
-//! the wasm's bytes on the wire.
+//! the wasm's bytes on the wire. Then the step after it: a password login, timed in the
+//! page from the click on 登入 until 我的專區 is on the page (with the split SPA, the
+//! full module's download and start are in that time), again fresh and cached.
 //!
 //! `cargo build --release -p ecpa-portal && cargo bench -p ecpa-e2e --bench first_paint`;
 //! env `ECPA_E2E_DIST_DIR` (a `trunk build --release --offline` dist, default `dist/`),
@@ -31,6 +33,29 @@ return {
   wasm_encoded: wasm ? wasm.encodedBodySize : -1,
   wasm_decoded: wasm ? wasm.decodedBodySize : -1,
 };";
+
+/// Clicks 登入 and notes, in the page, when `#my-area` appears.
+const LOGIN: &str = "
+window.__ecpaMyArea = null;
+const clicked = performance.now();
+new MutationObserver((_, observer) => {
+  if (document.getElementById('my-area')) {
+    window.__ecpaMyArea = performance.now() - clicked;
+    observer.disconnect();
+  }
+}).observe(document.body, { childList: true, subtree: true });
+document.getElementById('login-submit').click();
+return clicked;";
+
+/// The login's time and, when the full module was fetched, its wasm's download.
+const LOGGED_IN: &str = "
+if (window.__ecpaMyArea === null) { return null; }
+const full = performance.getEntriesByType('resource').find(e => e.name.endsWith('ecpa-web-full_bg.wasm'));
+return { my_area: window.__ecpaMyArea, full_wasm: full ? full.responseEnd - full.startTime : -1 };";
+
+/// The account the login step uses (imported before the portal starts).
+const ACCOUNT: &str = "bench";
+const PASSWORD: &str = "Bench-pass-2026";
 
 #[derive(Debug, Default)]
 struct Visits {
@@ -77,6 +102,84 @@ fn percentile(values: &[f64], p: f64) -> f64 {
     sorted.sort_by(f64::total_cmp);
     let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
     sorted[index]
+}
+
+/// Logs in with the password on the login page shown and waits for 我的專區.
+async fn log_in(browser: &Browser) -> Value {
+    browser.fill("account", ACCOUNT).await.unwrap();
+    browser.fill("password", PASSWORD).await.unwrap();
+    browser.client().execute(LOGIN, Vec::new()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let timings = browser
+            .client()
+            .execute(LOGGED_IN, Vec::new())
+            .await
+            .unwrap();
+        if !timings.is_null() {
+            return timings;
+        }
+        assert!(Instant::now() < deadline, "我的專區 did not appear");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[derive(Debug, Default)]
+struct Logins {
+    my_area: Vec<f64>,
+    full_wasm: Vec<f64>,
+}
+
+impl Logins {
+    fn add(&mut self, t: &Value) {
+        self.my_area.push(t["my_area"].as_f64().unwrap_or(-1.0));
+        let full = t["full_wasm"].as_f64().unwrap_or(-1.0);
+        if full >= 0.0 {
+            self.full_wasm.push(full);
+        }
+    }
+
+    fn print(&self, what: &str) {
+        print!(
+            "  {what} ({} logins): click to 我的專區 median {:.0} ms, p90 {:.0} ms",
+            self.my_area.len(),
+            percentile(&self.my_area, 0.5),
+            percentile(&self.my_area, 0.9),
+        );
+        if self.full_wasm.is_empty() {
+            println!();
+        } else {
+            println!(
+                " (the full module's wasm fetched in median {:.0} ms)",
+                percentile(&self.full_wasm, 0.5)
+            );
+        }
+    }
+}
+
+/// Imports one agency, one current employee and the employee's account.
+fn import_account(database_url: &str, dir: &Path) {
+    let files = [
+        ("agencies", "code,name,oid\n3230000,行政院人事行政總處,2.16.886.101.20003.20012\n".to_owned()),
+        (
+            "personnel",
+            "national_id,name,agency_code,service_unit,personnel_category,concurrent_duty,status,filed_on\n\
+             A123456789,王大明,3230000,資訊室,01,,current,2020-01-02\n"
+                .to_owned(),
+        ),
+        ("accounts", format!("account,national_id,password\n{ACCOUNT},A123456789,{PASSWORD}\n")),
+    ];
+    for (kind, csv) in files {
+        let file = dir.join(format!("{kind}.csv"));
+        std::fs::write(&file, csv).unwrap();
+        let status = Command::new(program_path("ecpa-portal").unwrap())
+            .args(["import", kind])
+            .arg(&file)
+            .env("ECPA_DATABASE_URL", database_url)
+            .status()
+            .unwrap();
+        assert!(status.success(), "ecpa-portal import {kind}");
+    }
 }
 
 /// Visits `url` and waits for the page's first contentful paint.
@@ -134,18 +237,17 @@ async fn main() {
     let dist = dist_dir().unwrap();
     let port = free_port().unwrap();
     let origin = format!("http://localhost:{port}");
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("portal.db").display()
+    );
+    import_account(&database_url, dir.path());
     let mut command = Command::new(program_path("ecpa-portal").unwrap());
     command
         .arg("serve")
         .env("ECPA_LISTEN", format!("127.0.0.1:{port}"))
         .env("ECPA_PUBLIC_ORIGIN", &origin)
-        .env(
-            "ECPA_DATABASE_URL",
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("portal.db").display()
-            ),
-        )
+        .env("ECPA_DATABASE_URL", &database_url)
         .env("ECPA_DIST_DIR", &dist)
         .env("RUST_LOG", "warn");
     let _portal =
@@ -176,4 +278,32 @@ async fn main() {
     }
     browser.close().await.unwrap();
     cached.print("later visit, same browser");
+
+    println!("password login to 我的專區 (the login page painted first)");
+    let mut fresh = Logins::default();
+    for n in 0..loads {
+        let profile = dir.path().join(format!("login-{n}"));
+        std::fs::create_dir_all(&profile).unwrap();
+        let browser = Browser::start(&profile).await.unwrap();
+        visit(&browser, &url).await;
+        fresh.add(&log_in(&browser).await);
+        browser.close().await.unwrap();
+    }
+    fresh.print("fresh profile");
+
+    let profile = dir.path().join("login-cached");
+    std::fs::create_dir_all(&profile).unwrap();
+    let browser = Browser::start(&profile).await.unwrap();
+    visit(&browser, &url).await;
+    log_in(&browser).await;
+    let mut cached = Logins::default();
+    for _ in 0..loads {
+        // Logged out: the session cookie goes (from the portal's page, whose cookie it is).
+        browser.client().delete_all_cookies().await.unwrap();
+        browser.goto("about:blank").await.unwrap();
+        visit(&browser, &url).await;
+        cached.add(&log_in(&browser).await);
+    }
+    browser.close().await.unwrap();
+    cached.print("same browser, logged out between");
 }

@@ -11,6 +11,15 @@ async fn citizen_card_from_my_area() {
         StackOptions::default(),
         citizen_card(&WANG),
         async |browser, _stack| {
+            // The login page loads the screens after it once the user starts typing.
+            browser.wait_for_id("login-heading").await?;
+            let login_page = browser.network_requests().await?;
+            anyhow::ensure!(
+                !login_page.iter().any(|r| r.contains(FULL_MODULE)),
+                "the login page alone loads no full module: {login_page:#?}"
+            );
+            browser.fill("account", WANG.account).await?;
+            wait_for_request(browser, FULL_MODULE).await?;
             password_login(browser, &WANG).await?;
             breadcrumb_is(browser, &["首頁", "我的專區"]).await?;
             // Not a personnel officer: no organization upload.

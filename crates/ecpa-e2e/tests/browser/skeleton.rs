@@ -7,12 +7,10 @@
 use anyhow::ensure;
 use ecpa_e2e::StackOptions;
 
-use crate::support::{WANG, citizen_card, scenario, shot};
+use crate::support::{FULL_MODULE, WANG, citizen_card, scenario, shot};
 
 /// The worker's script (`ecpa_web::certificate_reader::WORKER_SCRIPT`).
 const READER: &str = "/ecpa-cert-reader_loader.js";
-/// The SPA's full module (`ecpa_web::handover::FULL_MODULE`).
-const FULL_MODULE: &str = "/ecpa-web-full.js";
 
 #[tokio::test]
 async fn page_reads_the_card_through_the_agent_and_asks_the_portal() {
@@ -46,7 +44,7 @@ async fn page_reads_the_card_through_the_agent_and_asks_the_portal() {
             );
             ensure!(
                 card_read.iter().any(|r| r.contains(FULL_MODULE)),
-                "the wizard comes with the full module: {card_read:#?}"
+                "the card login loads the full module: {card_read:#?}"
             );
             shot(browser, "skeleton-card-read").await
         },

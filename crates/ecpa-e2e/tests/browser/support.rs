@@ -241,6 +241,30 @@ pub async fn accessible(browser: &Browser, screen: &str) -> Result<()> {
     Ok(())
 }
 
+/// The SPA's full module (`ecpa_web::handover::FULL_MODULE`): every screen after the
+/// login page.
+pub const FULL_MODULE: &str = "/ecpa-web-full.js";
+
+/// Waits (up to 5 s) until the page has requested a URL containing `part`.
+pub async fn wait_for_request(browser: &Browser, part: &str) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        if browser
+            .network_requests()
+            .await?
+            .iter()
+            .any(|r| r.contains(part))
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the page did not request {part}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Logs in with account and password on the login page.
 pub async fn password_login(browser: &Browser, person: &Person) -> Result<()> {
     browser.fill("account", person.account).await?;
