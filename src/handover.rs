@@ -135,11 +135,13 @@ mod browser {
 
     pub fn hand_over(app: AppState, handover: Handover) {
         spawn_local(async move {
-            let Ok(json) = serde_json::to_string(&handover) else {
-                return app.show(Failure::Network);
+            let ready = async {
+                let json = serde_json::to_string(&handover)
+                    .map_err(|error| JsValue::from_str(&error.to_string()))?;
+                Ok::<_, JsValue>((json, full_module_take_over().await?))
             };
-            match take_over().await {
-                Ok(take_over) => {
+            match ready.await {
+                Ok((json, take_over)) => {
                     // The login page's screen goes; the full module draws the page.
                     let mounted = LOGIN_PAGE.with(|page| page.borrow_mut().take());
                     drop(mounted);
@@ -161,7 +163,7 @@ mod browser {
 
     /// The full module, loaded and started: its `take_over`. An early load that
     /// failed is tried once more.
-    async fn take_over() -> Result<Function, JsValue> {
+    async fn full_module_take_over() -> Result<Function, JsValue> {
         let module = match JsFuture::from(loading()).await {
             Ok(module) => module,
             Err(_) => {
