@@ -9,7 +9,8 @@
 //!
 //! `cargo build --release -p ecpa-portal && cargo bench -p ecpa-e2e --bench first_paint`;
 //! env `ECPA_E2E_DIST_DIR` (a `trunk build --release --offline` dist, default `dist/`),
-//! `ECPA_BENCH_LOADS` (20 of each kind).
+//! `ECPA_BENCH_LOADS` (20 of each kind), `ECPA_BENCH_LINK=LATENCY_MS,KBIT_PER_S` (a
+//! slower link emulated in every browser, e.g. `40,10000`; default none: loopback).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
@@ -182,6 +183,27 @@ fn import_account(database_url: &str, dir: &Path) {
     }
 }
 
+/// The link `ECPA_BENCH_LINK` asks for: latency in ms and bytes per second.
+fn emulated_link() -> Option<(u32, u32)> {
+    let link = std::env::var("ECPA_BENCH_LINK").ok()?;
+    let (latency, kbit) = link.split_once(',')?;
+    let bytes_per_second = kbit.trim().parse::<u32>().ok()?.checked_mul(1000 / 8)?;
+    Some((latency.trim().parse().ok()?, bytes_per_second))
+}
+
+/// A browser with its own profile in `profile`, on the emulated link if one is asked.
+async fn start_browser(profile: &Path) -> Browser {
+    std::fs::create_dir_all(profile).unwrap();
+    let browser = Browser::start(profile).await.unwrap();
+    if let Some((latency, bytes_per_second)) = emulated_link() {
+        browser
+            .emulate_link(latency, bytes_per_second)
+            .await
+            .unwrap();
+    }
+    browser
+}
+
 /// Visits `url` and waits for the page's first contentful paint.
 async fn visit(browser: &Browser, url: &str) -> Value {
     browser.goto(url).await.unwrap();
@@ -256,20 +278,25 @@ async fn main() {
     wait_for_precompressed(&dist);
     let url = format!("{origin}/");
 
-    println!("login page in headless Chromium, served by the portal's release build on loopback");
+    match emulated_link() {
+        Some((latency, bytes_per_second)) => println!(
+            "login page in headless Chromium, served by the portal's release build on \
+             loopback, the link emulated: {latency} ms latency, {} kbit/s",
+            bytes_per_second / 125
+        ),
+        None => println!(
+            "login page in headless Chromium, served by the portal's release build on loopback"
+        ),
+    }
     let mut fresh = Visits::default();
     for n in 0..loads {
-        let profile = dir.path().join(format!("fresh-{n}"));
-        std::fs::create_dir_all(&profile).unwrap();
-        let browser = Browser::start(&profile).await.unwrap();
+        let browser = start_browser(&dir.path().join(format!("fresh-{n}"))).await;
         fresh.add(&visit(&browser, &url).await);
         browser.close().await.unwrap();
     }
     fresh.print("first visit, fresh profile");
 
-    let profile = dir.path().join("cached");
-    std::fs::create_dir_all(&profile).unwrap();
-    let browser = Browser::start(&profile).await.unwrap();
+    let browser = start_browser(&dir.path().join("cached")).await;
     visit(&browser, &url).await;
     let mut cached = Visits::default();
     for _ in 0..loads {
@@ -282,18 +309,14 @@ async fn main() {
     println!("password login to 我的專區 (the login page painted first)");
     let mut fresh = Logins::default();
     for n in 0..loads {
-        let profile = dir.path().join(format!("login-{n}"));
-        std::fs::create_dir_all(&profile).unwrap();
-        let browser = Browser::start(&profile).await.unwrap();
+        let browser = start_browser(&dir.path().join(format!("login-{n}"))).await;
         visit(&browser, &url).await;
         fresh.add(&log_in(&browser).await);
         browser.close().await.unwrap();
     }
     fresh.print("fresh profile");
 
-    let profile = dir.path().join("login-cached");
-    std::fs::create_dir_all(&profile).unwrap();
-    let browser = Browser::start(&profile).await.unwrap();
+    let browser = start_browser(&dir.path().join("login-cached")).await;
     visit(&browser, &url).await;
     log_in(&browser).await;
     let mut cached = Logins::default();

@@ -255,6 +255,29 @@ impl Browser {
         }
     }
 
+    /// Emulates a slower link for this tab from now on (chromedriver's
+    /// `chromium/network_conditions`): `latency_ms` added to each request, both
+    /// directions limited to `bytes_per_second`.
+    pub async fn emulate_link(&self, latency_ms: u32, bytes_per_second: u32) -> Result<()> {
+        let conditions = json!({
+            "network_conditions": {
+                "offline": false,
+                "latency": latency_ms,
+                "download_throughput": bytes_per_second,
+                "upload_throughput": bytes_per_second,
+            }
+        });
+        self.client
+            .issue_cmd(SessionCommand {
+                method: http::Method::POST,
+                path: "chromium/network_conditions".into(),
+                body: Some(conditions),
+            })
+            .await
+            .context("emulating a slower link")?;
+        Ok(())
+    }
+
     /// Ends the session (Chromium exits) and stops chromedriver.
     pub async fn close(self) -> Result<()> {
         let Self { client, _driver } = self;
