@@ -10,7 +10,9 @@
 //! `cargo build --release -p ecpa-portal && cargo bench -p ecpa-e2e --bench first_paint`;
 //! env `ECPA_E2E_DIST_DIR` (a `trunk build --release --offline` dist, default `dist/`),
 //! `ECPA_BENCH_LOADS` (20 of each kind), `ECPA_BENCH_LINK=LATENCY_MS,KBIT_PER_S` (a
-//! slower link emulated in every browser, e.g. `40,10000`; default none: loopback).
+//! slower link emulated in every browser, e.g. `40,10000`; default none: loopback),
+//! `ECPA_BENCH_TYPING_MS` (the time between typing the account and pressing 登入, as
+//! a person takes to type the password; default 0: WebDriver's own speed).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
@@ -107,7 +109,12 @@ fn percentile(values: &[f64], p: f64) -> f64 {
 
 /// Logs in with the password on the login page shown and waits for 我的專區.
 async fn log_in(browser: &Browser) -> Value {
+    let typing_ms = std::env::var("ECPA_BENCH_TYPING_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     browser.fill("account", ACCOUNT).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(typing_ms)).await;
     browser.fill("password", PASSWORD).await.unwrap();
     browser.client().execute(LOGIN, Vec::new()).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
