@@ -22,6 +22,10 @@ async fn citizen_card_from_my_area() {
             wait_for_request(browser, FULL_MODULE).await?;
             password_login(browser, &WANG).await?;
             breadcrumb_is(browser, &["首頁", "我的專區"]).await?;
+            // Reloaded while logged in: the login page's module hands 我的專區 over at once.
+            browser.client().refresh().await?;
+            browser.wait_for_id("my-area").await?;
+            breadcrumb_is(browser, &["首頁", "我的專區"]).await?;
             // Not a personnel officer: no organization upload.
             anyhow::ensure!(
                 browser
