@@ -137,7 +137,7 @@ mod browser {
         spawn_local(async move {
             let ready = async {
                 let json = serde_json::to_string(&handover)
-                    .map_err(|error| JsValue::from_str(&error.to_string()))?;
+                    .map_err(|_| JsValue::from_str("the handover could not be written"))?;
                 Ok::<_, JsValue>((json, full_module_take_over().await?))
             };
             match ready.await {
