@@ -208,6 +208,33 @@ mod tests {
         }
     }
 
+    const AGENT: &str = "http://127.0.0.1:61161";
+
+    /// An employee logged in, the page in English: 我的專區 next.
+    fn home() -> Handover {
+        Handover {
+            lang: Lang::En,
+            agent_origin: AGENT.into(),
+            me: Some(employee()),
+            next: Next::Home,
+        }
+    }
+
+    /// Method 1 from the login page: an unregistered citizen card, nobody logged in.
+    fn method1_wizard(agency_code: Option<&str>) -> Handover {
+        Handover {
+            lang: Lang::Zh,
+            agent_origin: AGENT.into(),
+            me: None,
+            next: Next::Wizard {
+                card: Some(method1_card()),
+                kind: CardKind::Citizen,
+                agency_code: agency_code.map(Into::into),
+                not_registered: true,
+            },
+        }
+    }
+
     thread_local! {
         static HANDED: RefCell<Vec<Handover>> = const { RefCell::new(Vec::new()) };
     }
@@ -222,26 +249,7 @@ mod tests {
 
     #[test]
     fn a_handover_reads_back_as_it_was_written() {
-        let handovers = [
-            Handover {
-                lang: Lang::En,
-                agent_origin: "http://127.0.0.1:61161".into(),
-                me: Some(employee()),
-                next: Next::Home,
-            },
-            Handover {
-                lang: Lang::Zh,
-                agent_origin: "http://127.0.0.1:61161".into(),
-                me: None,
-                next: Next::Wizard {
-                    card: Some(method1_card()),
-                    kind: CardKind::Citizen,
-                    agency_code: Some("A58000000A".into()),
-                    not_registered: true,
-                },
-            },
-        ];
-        for handover in handovers {
+        for handover in [home(), method1_wizard(Some("A58000000A"))] {
             let json = serde_json::to_string(&handover).unwrap();
             assert_eq!(parse(&json), Some(handover));
         }
@@ -257,7 +265,7 @@ mod tests {
             parse(json),
             Some(Handover {
                 lang: Lang::Zh,
-                agent_origin: "http://127.0.0.1:61161".into(),
+                agent_origin: AGENT.into(),
                 me: None,
                 next: Next::Home,
             })
@@ -279,18 +287,10 @@ mod tests {
             let app = AppState::login_only(record, || {});
             app.page.set(Page::Login);
             app.lang.set(Lang::En);
-            app.agent_origin.set("http://127.0.0.1:61161".into());
+            app.agent_origin.set(AGENT.into());
 
             app.go_home(Some(employee()));
-            assert_eq!(
-                handed(),
-                [Handover {
-                    lang: Lang::En,
-                    agent_origin: "http://127.0.0.1:61161".into(),
-                    me: Some(employee()),
-                    next: Next::Home,
-                }]
-            );
+            assert_eq!(handed(), [home()]);
             assert!(matches!(app.page.get_untracked(), Page::Login));
             assert!(
                 app.busy.get_untracked(),
@@ -335,35 +335,14 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let app = AppState::new();
-            flows::resume(
-                app,
-                Handover {
-                    lang: Lang::En,
-                    agent_origin: "http://127.0.0.1:61161".into(),
-                    me: Some(employee()),
-                    next: Next::Home,
-                },
-            );
+            flows::resume(app, home());
             assert!(matches!(app.page.get_untracked(), Page::MyArea));
             assert_eq!(app.lang.get_untracked(), Lang::En);
-            assert_eq!(app.agent_origin.get_untracked(), "http://127.0.0.1:61161");
+            assert_eq!(app.agent_origin.get_untracked(), AGENT);
             assert_eq!(app.me.get_untracked(), Some(employee()));
 
             let app = AppState::new();
-            flows::resume(
-                app,
-                Handover {
-                    lang: Lang::Zh,
-                    agent_origin: "http://127.0.0.1:61161".into(),
-                    me: None,
-                    next: Next::Wizard {
-                        card: Some(method1_card()),
-                        kind: CardKind::Citizen,
-                        agency_code: None,
-                        not_registered: true,
-                    },
-                },
-            );
+            flows::resume(app, method1_wizard(None));
             let Page::Wizard {
                 state,
                 not_registered,
