@@ -22,6 +22,18 @@ async fn citizen_card_from_my_area() {
             wait_for_request(browser, FULL_MODULE).await?;
             password_login(browser, &WANG).await?;
             breadcrumb_is(browser, &["首頁", "我的專區"]).await?;
+            // The login page's module removed its screen when it handed the page over.
+            let frames = browser
+                .client()
+                .execute(
+                    "return document.querySelectorAll('#main, #login').length",
+                    Vec::new(),
+                )
+                .await?;
+            anyhow::ensure!(
+                frames == serde_json::json!(1),
+                "one page after the hand-over, not {frames}"
+            );
             // Reloaded while logged in: the login page's module hands 我的專區 over at once.
             browser.client().refresh().await?;
             browser.wait_for_id("my-area").await?;
