@@ -67,14 +67,15 @@ fn Frame(app: AppState, screen: Screen) -> impl IntoView {
 /// The login page's screens; the page of another screen (never shown here: it is
 /// handed over instead) is the loading notice.
 fn login_screen(app: AppState, page: Page) -> AnyView {
-    login_page_screen(app, page).unwrap_or_else(|_| loading(app))
+    match page {
+        Page::Login => view! { <LoginPage app /> }.into_any(),
+        Page::ChooseCard { cards } => view! { <ChooseCardPage app cards /> }.into_any(),
+        Page::CertPin { card } => view! { <CertPinPage app card /> }.into_any(),
+        Page::Loading | Page::Wizard { .. } | Page::MyArea | Page::OrgArea => loading(app),
+    }
 }
 
 fn any_screen(app: AppState, page: Page) -> AnyView {
-    let page = match login_page_screen(app, page) {
-        Ok(view) => return view,
-        Err(page) => page,
-    };
     match page {
         Page::Wizard {
             state,
@@ -91,21 +92,8 @@ fn any_screen(app: AppState, page: Page) -> AnyView {
         }
         Page::MyArea => view! { <MyArea app /> }.into_any(),
         Page::OrgArea => view! { <OrgArea app /> }.into_any(),
-        Page::Loading | Page::Login | Page::ChooseCard { .. } | Page::CertPin { .. } => {
-            loading(app)
-        }
+        login_page => login_screen(app, login_page),
     }
-}
-
-/// A screen of the login page's module, or the page given back.
-fn login_page_screen(app: AppState, page: Page) -> Result<AnyView, Page> {
-    Ok(match page {
-        Page::Loading => loading(app),
-        Page::Login => view! { <LoginPage app /> }.into_any(),
-        Page::ChooseCard { cards } => view! { <ChooseCardPage app cards /> }.into_any(),
-        Page::CertPin { card } => view! { <CertPinPage app card /> }.into_any(),
-        later => return Err(later),
-    })
 }
 
 fn loading(app: AppState) -> AnyView {
