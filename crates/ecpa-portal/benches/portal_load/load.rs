@@ -13,8 +13,7 @@ use tokio::sync::{Mutex, mpsc};
 
 use crate::raw_http::{self, Answer, Connection};
 
-/// Connections the steady phase sends from: more than it ever has requests in flight,
-/// so a request waits for the portal, not for a free connection.
+/// Connections the steady phase sends from unless `ECPA_BENCH_STEADY_CONNECTIONS` says.
 pub const STEADY_CONNECTIONS: usize = 64;
 
 /// A challenge answered by a card's signature: the login request, ready to write.
@@ -159,6 +158,8 @@ pub struct Steady {
     /// Logins not answered 200 (e.g. a write that waited too long), with one example.
     pub failed: usize,
     pub failure: Option<String>,
+    /// Connections the logins and challenges were sent from.
+    pub connections: usize,
     /// How busy the cores were while the logins were sent and answered.
     pub busy: Busy,
 }
@@ -190,15 +191,20 @@ struct Measured {
 }
 
 /// Sends one prepared login and asks for one new challenge at each tick of `rate`,
-/// from [`STEADY_CONNECTIONS`] connections opened beforehand.
-pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
+/// from `connection_count` connections opened beforehand.
+pub async fn steady(
+    base: &str,
+    prepared: Vec<Prepared>,
+    rate: f64,
+    connection_count: usize,
+) -> Steady {
     let authority = raw_http::authority(base);
     let prepared = Arc::new(prepared);
     let challenge_request = Arc::new(challenge_request(&authority));
     let (sender, receiver) = mpsc::unbounded_channel::<Job>();
     let receiver = Arc::new(Mutex::new(receiver));
     let mut connections = Vec::new();
-    for _ in 0..STEADY_CONNECTIONS {
+    for _ in 0..connection_count {
         connections.push(Connection::open(&authority).await);
     }
     let mut workers = Vec::new();
@@ -237,6 +243,7 @@ pub async fn steady(base: &str, prepared: Vec<Prepared>, rate: f64) -> Steady {
         challenges: Vec::new(),
         failed: 0,
         failure: None,
+        connections: connection_count,
         busy: Busy::default(),
     };
     for worker in workers {

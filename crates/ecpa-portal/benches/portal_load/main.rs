@@ -17,6 +17,7 @@
 //! `ECPA_BENCH_LOGINS` (2000), `ECPA_BENCH_CLIENTS` (8 connections),
 //! `ECPA_BENCH_STEADY_SECONDS` (5), `ECPA_BENCH_STEADY_RATES` (more offered rates to
 //! measure latency at, complete logins/s, comma-separated; none by default),
+//! `ECPA_BENCH_STEADY_CONNECTIONS` (the steady phases' connections, 64),
 //! `ECPA_BENCH_POSTGRES_URL` (an admin URL; a database
 //! is created and dropped), `ECPA_BENCH_PERF` (a file name: `perf record` of the portal
 //! during the challenge and login phases, one file per backend), `ECPA_BENCH_LATENCIES`
@@ -134,6 +135,7 @@ struct Setup {
     rows: usize,
     logins: usize,
     connections: usize,
+    steady_connections: usize,
     steady_seconds: f64,
     steady_rates: Vec<f64>,
     cards: Arc<Vec<SoftwareCard>>,
@@ -226,7 +228,7 @@ async fn steady_at(portal: &Portal, setup: &Setup, rate: f64, backend: &str) -> 
     let machine_before = process::machine_ticks();
     let threads_before = process::threads_of(portal.child.id());
     let start = Instant::now();
-    let mut steady = load::steady(base, prepared, rate).await;
+    let mut steady = load::steady(base, prepared, rate, setup.steady_connections).await;
     let elapsed = start.elapsed().as_secs_f64();
     let machine_after = process::machine_ticks();
     steady.busy = load::Busy {
@@ -342,7 +344,7 @@ fn print(report: &Report, verify: Duration, connections: usize) {
 fn print_steady(rate: f64, why: &str, s: &load::Steady) {
     println!(
         "  steady {rate:.0} complete logins/s ({why}; {} connections), {} logins: login p50 {:.2} ms, p99 {:.2} ms; challenge p50 {:.2} ms, p99 {:.2} ms; cores busy: portal {:.2}, load generator {:.2}, whole machine {:.0} % (hypervisor steal {:.0} %); the portal's busiest threads {}",
-        load::STEADY_CONNECTIONS,
+        s.connections,
         s.logins.len(),
         ms(percentile(&s.logins, 0.5)),
         ms(percentile(&s.logins, 0.99)),
@@ -431,6 +433,8 @@ async fn main() {
         rows: env_number("ECPA_BENCH_ROWS", 400_000),
         logins: env_number("ECPA_BENCH_LOGINS", 2000).max(1),
         connections: env_number("ECPA_BENCH_CLIENTS", 8).max(1),
+        steady_connections: env_number("ECPA_BENCH_STEADY_CONNECTIONS", load::STEADY_CONNECTIONS)
+            .max(1),
         steady_seconds: env_number("ECPA_BENCH_STEADY_SECONDS", 5) as f64,
         steady_rates: std::env::var("ECPA_BENCH_STEADY_RATES")
             .unwrap_or_default()

@@ -140,6 +140,28 @@ mod tests {
         );
     }
 
+    /// `.cargo/config.toml` builds the bundled SQLite without the locks every
+    /// connection of the process would share.
+    #[test]
+    fn sqlite_is_built_without_a_shared_page_cache_lock_or_memory_statistics() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut statement = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+
     #[test]
     fn a_read_cannot_write() {
         let (_dir, _writer, reads) = database("CREATE TABLE t (a INTEGER)");

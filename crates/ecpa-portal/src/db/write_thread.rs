@@ -32,6 +32,16 @@ use crate::PortalError;
 /// checkpoint's, a recovery's), as sqlx's connections do.
 const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The WAL size (pages) at which the thread's own commit checkpoints. The checkpoint
+/// thread (`checkpoints`) copies the WAL shortly after each write; a checkpoint on this
+/// connection would hold every queued write up for its two `fsync`s. SQLite's default,
+/// 1,000 pages, is a few dozen milliseconds of logins under load, often reached before
+/// the checkpoint thread's turn, so the writer checkpointed itself many times a second
+/// (docs/PERFORMANCE.md, "SQLite's global locks, and checkpoints left to their
+/// thread"). At this size it happens only when the checkpoint thread falls far behind
+/// or could not start.
+const OWN_CHECKPOINT_PAGES: i64 = 8192;
+
 type Answer = Result<usize, PortalError>;
 
 /// A write waiting for the thread.
@@ -165,6 +175,8 @@ fn open(path: &Path) -> Result<Connection, PortalError> {
     conn.busy_timeout(BUSY_WAIT).map_err(PortalError::Write)?;
     // As every sqlx connection of the portal (`db::sqlite_options` and sqlx's defaults).
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
+        .map_err(PortalError::Write)?;
+    conn.pragma_update(None, "wal_autocheckpoint", OWN_CHECKPOINT_PAGES)
         .map_err(PortalError::Write)?;
     Ok(conn)
 }
@@ -448,6 +460,27 @@ mod tests {
             stored(&writer).await,
             [("a".into(), "1!".into()), ("c".into(), "3!".into())]
         );
+        thread.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_threads_commits_leave_a_wal_past_a_thousand_pages_to_the_checkpoint_thread() {
+        let (dir, writer, thread) = database().await;
+        let value = "x".repeat(4000);
+        for i in 0..600 {
+            let key = format!("{i:04}");
+            assert_eq!(thread.write(&STORE, values(&key, &value)).await.unwrap(), 1);
+        }
+        let size = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().len();
+        let wal_pages = size("writes.db-wal") / 4096;
+        assert!(wal_pages > 1000, "WAL of {wal_pages} pages");
+        // SQLite's default would have copied them into the file at 1,000 pages.
+        assert!(
+            size("writes.db") < 100 * 4096,
+            "{} bytes",
+            size("writes.db")
+        );
+        assert_eq!(stored(&writer).await.len(), 600);
         thread.close().await;
     }
 
